@@ -1,0 +1,59 @@
+/**
+ * Every failure cozip reports is a CozipError with a stable, documented `code`.
+ * Callers branch on `code`; the message is for people and may change.
+ */
+export type ErrorCode =
+  // io/: range sources and the read planner
+  | 'INVALID_ARGUMENT'
+  | 'OUT_OF_RANGE'
+  | 'SHORT_READ'
+  | 'HTTP_STATUS'
+  | 'NOT_FOUND'
+  | 'RANGE_NOT_SATISFIABLE'
+  | 'RANGE_UNSUPPORTED'
+  | 'OBJECT_CHANGED'
+  | 'NETWORK'
+  | 'ABORTED'
+  // zip/: structure
+  | 'NOT_A_ZIP'
+  | 'TRUNCATED'
+  | 'BAD_SIGNATURE'
+  | 'BAD_RECORD'
+  | 'INVALID_ZIP64'
+  | 'MULTI_DISK'
+  | 'TOO_LARGE'
+  // zip/: members
+  | 'UNSUPPORTED_METHOD'
+  | 'ENCRYPTED'
+  | 'CRC_MISMATCH'
+  | 'SIZE_MISMATCH'
+  | 'CORRUPT_DATA'
+  | 'OVERLAP'
+  // zip/: names, extraction and writing
+  | 'INVALID_NAME'
+  | 'UNSAFE_PATH'
+  | 'LIMIT_EXCEEDED'
+  | 'DUPLICATE_NAME'
+  | 'WRITER_STATE';
+
+export class CozipError extends Error {
+  readonly code: ErrorCode;
+  /** Structured facts about the failure (offsets, names, sizes) for tools. */
+  readonly details: Record<string, unknown>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CozipError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+/** True when `err` is a CozipError, optionally with the given code. */
+export function isCozipError(err: unknown, code?: ErrorCode): err is CozipError {
+  return err instanceof CozipError && (code === undefined || err.code === code);
+}
