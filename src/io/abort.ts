@@ -1,0 +1,83 @@
+import { CozipError } from '../errors.js';
+
+/** The ABORTED error for a fired signal; the signal's reason is kept as the cause. */
+export function abortedError(signal?: AbortSignal): CozipError {
+  return new CozipError('ABORTED', 'operation aborted', { cause: signal?.reason });
+}
+
+/** What a read on a closed source fails with: closing cancels what was in flight too. */
+export function closedError(name: string): CozipError {
+  return new CozipError('ABORTED', `${name} is closed`, { details: { closed: true } });
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortedError(signal);
+}
+
+/**
+ * One signal that fires when any of `signals` fires. `dispose` removes the
+ * listeners, so a long-lived signal (a whole source's) does not collect one
+ * listener per request.
+ */
+export function linkSignals(...signals: (AbortSignal | undefined)[]): {
+  signal: AbortSignal | undefined;
+  dispose: () => void;
+} {
+  const inputs = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (inputs.length <= 1) return { signal: inputs[0], dispose: () => {} };
+  const controller = new AbortController();
+  const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+  for (const input of inputs) {
+    if (input.aborted) {
+      controller.abort(input.reason);
+      break;
+    }
+    input.addEventListener('abort', onAbort, { once: true });
+  }
+  const dispose = () => {
+    for (const input of inputs) input.removeEventListener('abort', onAbort);
+  };
+  return { signal: controller.signal, dispose };
+}
+
+/** Resolves after `ms`, or rejects with ABORTED as soon as `signal` fires. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortedError(signal));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortedError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Waits for `promise` but gives up with ABORTED when `signal` fires. The work
+ * behind `promise` goes on: use it when that work is shared with other callers.
+ */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortedError(signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortedError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

@@ -1,0 +1,12 @@
+// Browser / edge variant of the `#file-source` import: there is no file
+// system, so a local path is a usage error with a clear way out.
+import { CozipError } from '../errors.js';
+import type { FileSource } from './file-source.js';
+
+export async function openFileSource(path: string): Promise<FileSource> {
+  throw new CozipError(
+    'INVALID_ARGUMENT',
+    `cannot open local path ${path} in this runtime: pass a URL, a Blob/File or bytes`,
+    { details: { path } },
+  );
+}

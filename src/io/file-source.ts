@@ -1,0 +1,116 @@
+// Node only: reached from core code solely through the `#file-source` import
+// (whose browser variant is file-source-web.ts) and exported by the Node entry.
+import { type FileHandle, open } from 'node:fs/promises';
+import { CozipError } from '../errors.js';
+import { closedError, throwIfAborted } from './abort.js';
+import { checkRange, type IoStats, type RangeSource, type ReadOptions } from './source.js';
+
+/** Chunk size of `stream()`: large enough for few syscalls, small enough to bound memory. */
+const STREAM_CHUNK = 1 << 20;
+
+export interface FileSource extends RangeSource {
+  readonly stats: IoStats;
+  stream(start: number, end: number, options?: ReadOptions): AsyncIterable<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a local file for positional reads. Only the requested ranges are
+ * read, so a huge archive costs no more memory than the members you touch.
+ */
+export async function openFileSource(path: string): Promise<FileSource> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw openError(err, path);
+  }
+  let size: number;
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      throw new CozipError('INVALID_ARGUMENT', `${path} is not a regular file`, {
+        details: { path },
+      });
+    }
+    size = info.size;
+  } catch (err) {
+    await handle.close();
+    throw err instanceof CozipError ? err : openError(err, path);
+  }
+
+  const stats: IoStats = { requests: 0, bytesFetched: 0 };
+  let closed = false;
+
+  async function read(start: number, end: number, options?: ReadOptions): Promise<Uint8Array> {
+    checkRange(source, start, end);
+    if (closed) throw closedError(path);
+    throwIfAborted(options?.signal);
+    const out = new Uint8Array(end - start);
+    await readFully(out, start);
+    return out;
+  }
+
+  // handle.read may return fewer bytes than asked, so loop until `out` is full.
+  async function readFully(out: Uint8Array, position: number): Promise<void> {
+    let filled = 0;
+    while (filled < out.length) {
+      stats.requests++;
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(out, filled, out.length - filled, position + filled));
+      } catch (err) {
+        if (closed) throw closedError(path);
+        throw new CozipError('SHORT_READ', `reading ${path} failed`, {
+          cause: err,
+          details: { path, position: position + filled },
+        });
+      }
+      if (bytesRead === 0) {
+        throw new CozipError('SHORT_READ', `${path} ended at ${position + filled}: truncated?`, {
+          details: { path, position: position + filled, expected: position + out.length },
+        });
+      }
+      filled += bytesRead;
+      stats.bytesFetched += bytesRead;
+    }
+  }
+
+  async function* stream(start: number, end: number, options?: ReadOptions) {
+    checkRange(source, start, end);
+    for (let pos = start; pos < end; ) {
+      if (closed) throw closedError(path);
+      throwIfAborted(options?.signal);
+      // A fresh buffer per chunk: the consumer may keep the previous one.
+      const chunk = new Uint8Array(Math.min(STREAM_CHUNK, end - pos));
+      await readFully(chunk, pos);
+      pos += chunk.length;
+      yield chunk;
+    }
+  }
+
+  const source: FileSource = {
+    size,
+    name: path,
+    stats,
+    read,
+    stream,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    },
+  };
+  return source;
+}
+
+function openError(err: unknown, path: string): CozipError {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new CozipError('NOT_FOUND', `${path} does not exist`, { cause: err, details: { path } });
+  }
+  return new CozipError('INVALID_ARGUMENT', `cannot open ${path}`, {
+    cause: err,
+    details: { path, code },
+  });
+}

@@ -1,0 +1,86 @@
+// What an HTTP response means for a range read: errors for statuses and
+// failures, and the few headers that matter.
+import { CozipError } from '../errors.js';
+import { abortedError } from './abort.js';
+
+/** Maps whatever a request or a body read threw to a CozipError. */
+export function toCozipError(
+  err: unknown,
+  signal: AbortSignal | undefined,
+  url: string,
+): CozipError {
+  if (signal?.aborted) return abortedError(signal);
+  if (err instanceof CozipError) return err;
+  // Body streams fail with plain errors (TypeError: terminated) when a connection drops.
+  return new CozipError('NETWORK', `reading the response from ${url} failed`, {
+    cause: err,
+    details: { url, retryable: true },
+  });
+}
+
+export function statusError(url: string, status: number): CozipError {
+  const details = { url, status };
+  if (status === 404 || status === 410) {
+    return new CozipError('NOT_FOUND', `${url} not found (HTTP ${status})`, { details });
+  }
+  if (status === 412) return changedError(url, 'a precondition failed (HTTP 412)', details);
+  if (status === 416) {
+    return new CozipError('RANGE_NOT_SATISFIABLE', `${url}: range not satisfiable (HTTP 416)`, {
+      details,
+    });
+  }
+  const retryable = status === 429 || status >= 500;
+  return new CozipError('HTTP_STATUS', `${url}: HTTP ${status}`, {
+    details: retryable ? { ...details, retryable } : details,
+  });
+}
+
+export function changedError(
+  url: string,
+  why: string,
+  details: Record<string, unknown> = {},
+): CozipError {
+  return new CozipError('OBJECT_CHANGED', `${url} changed while being read: ${why}`, {
+    details: { url, ...details },
+  });
+}
+
+export function badResponse(url: string, why: string): CozipError {
+  return new CozipError('HTTP_STATUS', `${url}: unexpected response: ${why}`, {
+    details: { url, status: 206 },
+  });
+}
+
+export function lengthError(url: string, expected: number, received: number): CozipError {
+  return new CozipError('SHORT_READ', `${url}: expected ${expected} body bytes, got ${received}`, {
+    details: { url, expected, received, retryable: true },
+  });
+}
+
+/** `bytes a-b/total` with an exclusive end; total is undefined for `*`. */
+export function parseContentRange(
+  value: string | null,
+): { start: number; end: number; total: number | undefined } | undefined {
+  const match = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(value ?? '');
+  if (!match) return undefined;
+  const start = Number(match[1]);
+  const end = Number(match[2]) + 1;
+  const total = match[3] === '*' ? undefined : Number(match[3]);
+  if (end <= start || (total !== undefined && end > total)) return undefined;
+  return { start, end, total };
+}
+
+export function contentLength(response: Response): number | undefined {
+  const value = response.headers.get('Content-Length');
+  if (value === null || !/^\s*\d+\s*$/.test(value)) return undefined;
+  return Number(value);
+}
+
+export function isWeak(etag: string): boolean {
+  return etag.startsWith('W/');
+}
+
+/** Releases the connection of a response whose body we will not read. */
+export function discard(response: Response): void {
+  response.body?.cancel().catch(() => {});
+}

@@ -1,0 +1,465 @@
+import { CozipError } from '../errors.js';
+import { abortedError, closedError, linkSignals, sleep } from './abort.js';
+import {
+  badResponse,
+  changedError,
+  contentLength,
+  discard,
+  isWeak,
+  lengthError,
+  parseContentRange,
+  statusError,
+  toCozipError,
+} from './http-response.js';
+import { checkRange, type IoStats, type RangeSource, type ReadOptions } from './source.js';
+import { iterateStream } from './web-stream.js';
+
+/** Which bytes the first request fetches: the last `suffix` bytes, or [start, end). */
+export type HttpProbe = { suffix: number } | { start: number; end: number };
+
+export interface HttpSourceOptions {
+  /** Extra request headers (authorization, user agent...). */
+  headers?: HeadersInit;
+  /** fetch implementation; defaults to globalThis.fetch. */
+  fetch?: typeof globalThis.fetch;
+  /** Retries after a failed request (5xx, 429, network error, short body). Default 3. */
+  retries?: number;
+  /** Base of the exponential backoff between retries. Default 200 ms. */
+  retryDelayMs?: number;
+  /** Cancels every request of this source. */
+  signal?: AbortSignal;
+  /** Object size if already known: skips size discovery (no request on open). */
+  size?: number;
+  /** Bytes the first request fetches and keeps in `prefetched`. Default { start: 0, end: 1 }. */
+  probe?: HttpProbe;
+  /** Fail with RANGE_UNSUPPORTED when the server ignores Range, instead of skipping bytes. */
+  requireRange?: boolean;
+}
+
+export interface HttpSource extends RangeSource {
+  readonly stats: IoStats;
+  /** ETag of the first response; later requests must match it. */
+  readonly etag: string | undefined;
+  /** Last-Modified of the first response. */
+  readonly lastModified: string | undefined;
+  /** False once the server answered a range request with the whole object (200). */
+  readonly rangeSupported: boolean;
+  /** The probe's bytes, so a caller (the ReadPlanner) need not fetch them again. */
+  readonly prefetched?: { start: number; bytes: Uint8Array };
+  stream(start: number, end: number, options?: ReadOptions): AsyncIterable<Uint8Array>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_PROBE: HttpProbe = { start: 0, end: 1 };
+const MAX_BACKOFF_MS = 30_000;
+
+/** Everything one HttpSource knows; the functions below read and update it. */
+interface HttpState {
+  url: string;
+  /** -1 until the probe discovers it. */
+  size: number;
+  headers: HeadersInit | undefined;
+  fetch: typeof globalThis.fetch;
+  retries: number;
+  retryDelayMs: number;
+  requireRange: boolean;
+  /** The caller's signal for the whole source. */
+  signal: AbortSignal | undefined;
+  /** Fired by close(): in-flight requests stop. */
+  closer: AbortController;
+  /** Validators are taken from the first successful response, then fixed. */
+  captured: boolean;
+  etag: string | undefined;
+  lastModified: string | undefined;
+  rangeSupported: boolean;
+  stats: IoStats;
+}
+
+/**
+ * Opens an object over HTTP(S) for range reads. Unless `options.size` is given,
+ * one probe request discovers the size (and the validators every later
+ * request is checked against).
+ */
+export async function openHttpSource(
+  url: string | URL,
+  options: HttpSourceOptions = {},
+): Promise<HttpSource> {
+  const state: HttpState = {
+    url: String(url),
+    size: -1,
+    headers: options.headers,
+    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    retries: nonNegative('retries', options.retries ?? 3),
+    retryDelayMs: nonNegative('retryDelayMs', options.retryDelayMs ?? 200),
+    requireRange: options.requireRange ?? false,
+    signal: options.signal,
+    closer: new AbortController(),
+    captured: false,
+    etag: undefined,
+    lastModified: undefined,
+    rangeSupported: true,
+    stats: { requests: 0, bytesFetched: 0 },
+  };
+  const probe = options.probe ?? DEFAULT_PROBE;
+  checkProbe(probe);
+
+  let prefetched: { start: number; bytes: Uint8Array } | undefined;
+  if (options.size !== undefined) {
+    state.size = nonNegative('size', options.size);
+    // A known size needs no request; an explicit probe is still honoured.
+    if (options.probe) {
+      const [start, end] = probeRange(probe, state.size);
+      if (start < end) {
+        prefetched = { start, bytes: await collect(streamRange(state, start, end), end - start) };
+      }
+    }
+  } else {
+    prefetched = await discover(state, probe);
+  }
+  return makeSource(state, prefetched);
+}
+
+function makeSource(
+  state: HttpState,
+  prefetched: { start: number; bytes: Uint8Array } | undefined,
+): HttpSource {
+  let closed = false;
+  const source: HttpSource = {
+    size: state.size,
+    name: state.url,
+    stats: state.stats,
+    get etag() {
+      return state.etag;
+    },
+    get lastModified() {
+      return state.lastModified;
+    },
+    get rangeSupported() {
+      return state.rangeSupported;
+    },
+    ...(prefetched ? { prefetched } : {}),
+    async read(start, end, options) {
+      checkRange(source, start, end);
+      if (closed) throw closedError(state.url);
+      return collect(streamRange(state, start, end, options?.signal), end - start);
+    },
+    stream(start, end, options) {
+      checkRange(source, start, end);
+      if (closed) throw closedError(state.url);
+      return streamRange(state, start, end, options?.signal);
+    },
+    async close() {
+      closed = true;
+      state.closer.abort(closedError(state.url));
+    },
+  };
+  return source;
+}
+
+/**
+ * The bytes [start, end) as they arrive, from one request. When a request
+ * fails part way, the next one asks for the first missing byte only; the
+ * validators guarantee all parts come from the same version of the object.
+ */
+async function* streamRange(
+  state: HttpState,
+  start: number,
+  end: number,
+  callerSignal?: AbortSignal,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const { signal, dispose } = linkSignals(state.closer.signal, state.signal, callerSignal);
+  let pos = start;
+  let failures = 0;
+  try {
+    while (pos < end) {
+      try {
+        const response = await send(state, `${pos}-${end - 1}`, signal);
+        for await (const chunk of await openBody(state, response, pos, end)) {
+          if (signal?.aborted) throw abortedError(signal);
+          pos += chunk.length;
+          yield chunk;
+        }
+      } catch (err) {
+        failures++;
+        await backoff(state, toCozipError(err, signal, state.url), failures, signal);
+      }
+    }
+  } finally {
+    dispose();
+  }
+}
+
+/** Reads the probe, learns the size and keeps the probed bytes. */
+async function discover(
+  state: HttpState,
+  probe: HttpProbe,
+): Promise<{ start: number; bytes: Uint8Array } | undefined> {
+  const { signal, dispose } = linkSignals(state.closer.signal, state.signal);
+  const range = 'suffix' in probe ? `-${probe.suffix}` : `${probe.start}-${probe.end - 1}`;
+  try {
+    for (let failures = 1; ; failures++) {
+      try {
+        return await discoverOnce(state, probe, range, signal);
+      } catch (err) {
+        await backoff(state, toCozipError(err, signal, state.url), failures, signal);
+      }
+    }
+  } finally {
+    dispose();
+  }
+}
+
+async function discoverOnce(
+  state: HttpState,
+  probe: HttpProbe,
+  range: string,
+  signal: AbortSignal | undefined,
+): Promise<{ start: number; bytes: Uint8Array } | undefined> {
+  const response = await send(state, range, signal);
+  if (response.status === 416) {
+    // An empty object (or a probe past the end) has no satisfiable range, but
+    // the server still says the size: `Content-Range: bytes */N`.
+    const total = /^\s*bytes\s+\*\/(\d+)\s*$/i.exec(response.headers.get('Content-Range') ?? '');
+    discard(response);
+    if (!total) throw statusError(state.url, 416);
+    state.size = Number(total[1]);
+    return undefined;
+  }
+  checkResponse(state, response);
+  if (response.status === 206) {
+    const served = parseContentRange(response.headers.get('Content-Range'));
+    if (served?.total === undefined) {
+      discard(response);
+      throw badResponse(state.url, 'the probe response has no size in Content-Range');
+    }
+    const [start, end] = probeRange(probe, served.total);
+    if (served.start !== start || served.end !== end) {
+      discard(response);
+      throw badResponse(state.url, `asked for ${range}, got ${served.start}-${served.end - 1}`);
+    }
+    state.size = served.total;
+    return { start, bytes: await collect(partialBody(state, response, end - start), end - start) };
+  }
+  rangeIgnored(state, response);
+  const length = contentLength(response);
+  if (length === undefined) {
+    discard(response);
+    throw new CozipError(
+      'RANGE_UNSUPPORTED',
+      `${state.url}: the server ignores Range and sends no Content-Length`,
+      { details: { url: state.url } },
+    );
+  }
+  state.size = length;
+  const [start, end] = probeRange(probe, length);
+  // A suffix would cost the whole body: skip it, the caller reads what it needs.
+  if ('suffix' in probe || start >= end) {
+    discard(response);
+    return undefined;
+  }
+  return { start, bytes: await collect(fullBody(state, response, start, end), end - start) };
+}
+
+/** Sends one GET for `bytes=<range>` with the validators captured so far. */
+async function send(
+  state: HttpState,
+  range: string,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
+  if (signal?.aborted) throw abortedError(signal);
+  const headers = new Headers(state.headers);
+  headers.set('Range', `bytes=${range}`);
+  // Transparent compression would make byte offsets meaningless.
+  headers.set('Accept-Encoding', 'identity');
+  if (state.etag !== undefined && !isWeak(state.etag)) headers.set('If-Match', state.etag);
+  else if (state.lastModified !== undefined) {
+    headers.set('If-Unmodified-Since', state.lastModified);
+  }
+  state.stats.requests++;
+  try {
+    return await state.fetch(state.url, { headers, signal });
+  } catch (err) {
+    if (signal?.aborted) throw abortedError(signal);
+    throw new CozipError('NETWORK', `request to ${state.url} failed`, {
+      cause: err,
+      details: { url: state.url, retryable: true },
+    });
+  }
+}
+
+/** Rejects error statuses, compressed bodies and a changed object; captures validators. */
+function checkResponse(state: HttpState, response: Response): void {
+  if (response.status !== 200 && response.status !== 206) {
+    discard(response);
+    throw statusError(state.url, response.status);
+  }
+  const encoding = response.headers.get('Content-Encoding');
+  if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') {
+    discard(response);
+    throw new CozipError(
+      'RANGE_UNSUPPORTED',
+      `${state.url} is served with Content-Encoding ${encoding}: byte ranges would be wrong`,
+      { details: { url: state.url, encoding } },
+    );
+  }
+  const etag = response.headers.get('ETag') ?? undefined;
+  const lastModified = response.headers.get('Last-Modified') ?? undefined;
+  if (!state.captured) {
+    state.captured = true;
+    state.etag = etag;
+    state.lastModified = lastModified;
+    return;
+  }
+  const changed =
+    state.etag !== undefined
+      ? etag !== undefined && etag !== state.etag
+      : state.lastModified !== undefined &&
+        lastModified !== undefined &&
+        lastModified !== state.lastModified;
+  if (changed) {
+    discard(response);
+    throw changedError(state.url, `ETag ${state.etag} became ${etag}`);
+  }
+}
+
+/**
+ * Checks a response to `bytes=pos-(end-1)` and returns its body, trimmed to
+ * [pos, end) when the server sent the whole object instead.
+ */
+async function openBody(
+  state: HttpState,
+  response: Response,
+  pos: number,
+  end: number,
+): Promise<AsyncIterable<Uint8Array>> {
+  checkResponse(state, response);
+  if (response.status === 206) {
+    const header = response.headers.get('Content-Range');
+    // Browsers hide Content-Range from cross-origin code unless the server exposes
+    // it; the exact body length is then the check that remains.
+    if (header === null) return partialBody(state, response, end - pos);
+    const served = parseContentRange(header);
+    if (served === undefined) {
+      discard(response);
+      throw badResponse(state.url, `206 with an invalid Content-Range: ${header}`);
+    }
+    if (served.total !== undefined && served.total !== state.size) {
+      discard(response);
+      throw changedError(state.url, `size ${state.size} became ${served.total}`);
+    }
+    if (served.start !== pos || served.end !== end) {
+      discard(response);
+      throw badResponse(
+        state.url,
+        `asked for bytes ${pos}-${end - 1}, got ${served.start}-${served.end - 1}`,
+      );
+    }
+    return partialBody(state, response, end - pos);
+  }
+  rangeIgnored(state, response);
+  const length = contentLength(response);
+  if (length !== undefined && length !== state.size) {
+    discard(response);
+    throw changedError(state.url, `size ${state.size} became ${length}`);
+  }
+  return fullBody(state, response, pos, end);
+}
+
+/** A 200 to a range request: the server ignores Range. */
+function rangeIgnored(state: HttpState, response: Response): void {
+  if (state.requireRange) {
+    discard(response);
+    throw new CozipError('RANGE_UNSUPPORTED', `${state.url}: the server ignores Range requests`, {
+      details: { url: state.url, status: response.status },
+    });
+  }
+  state.rangeSupported = false;
+}
+
+/** The body of a 206, which must be exactly `length` bytes. */
+async function* partialBody(state: HttpState, response: Response, length: number) {
+  let received = 0;
+  for await (const chunk of bodyChunks(state, response)) {
+    received += chunk.length;
+    if (received > length) throw lengthError(state.url, length, received);
+    yield chunk;
+  }
+  if (received < length) throw lengthError(state.url, length, received);
+}
+
+/**
+ * The whole-object body of a 200, keeping only [start, end): bytes before
+ * `start` are dropped as they arrive and the body is cancelled at `end`, so
+ * memory stays bounded by the chunk size whatever the object size.
+ */
+async function* fullBody(state: HttpState, response: Response, start: number, end: number) {
+  let offset = 0;
+  for await (const chunk of bodyChunks(state, response)) {
+    const from = Math.max(start - offset, 0);
+    const to = Math.min(end - offset, chunk.length);
+    offset += chunk.length;
+    if (from < to) yield chunk.subarray(from, to);
+    if (offset >= end) return; // leaving the loop cancels the body
+  }
+  throw lengthError(state.url, end - start, Math.max(0, offset - start));
+}
+
+async function* bodyChunks(state: HttpState, response: Response) {
+  if (response.body === null) return;
+  for await (const chunk of iterateStream(response.body)) {
+    state.stats.bytesFetched += chunk.length;
+    yield chunk;
+  }
+}
+
+/** Decides after a failure: throw `error` for good, or wait and let the caller retry. */
+async function backoff(
+  state: HttpState,
+  error: CozipError,
+  failures: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (error.details.retryable !== true || failures > state.retries) throw error;
+  // Exponential with jitter, so many clients that failed together do not retry together.
+  const delay = Math.min(MAX_BACKOFF_MS, state.retryDelayMs * 2 ** (failures - 1));
+  await sleep(delay * (0.5 + Math.random() / 2), signal);
+}
+
+/** The range a probe asks for, clipped to an object of `size` bytes. */
+function probeRange(probe: HttpProbe, size: number): [number, number] {
+  if ('suffix' in probe) return [Math.max(0, size - probe.suffix), size];
+  return [Math.min(probe.start, size), Math.min(probe.end, size)];
+}
+
+function checkProbe(probe: HttpProbe): void {
+  const ok =
+    'suffix' in probe
+      ? Number.isSafeInteger(probe.suffix) && probe.suffix > 0
+      : Number.isSafeInteger(probe.start) &&
+        Number.isSafeInteger(probe.end) &&
+        probe.start >= 0 &&
+        probe.end > probe.start;
+  if (!ok) {
+    throw new CozipError('INVALID_ARGUMENT', `invalid probe ${JSON.stringify(probe)}`, {
+      details: { probe },
+    });
+  }
+}
+
+function nonNegative(what: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new CozipError('INVALID_ARGUMENT', `${what} must be a non-negative integer: ${value}`);
+  }
+  return value;
+}
+
+/** Drains chunks into one array of the expected length. */
+async function collect(chunks: AsyncIterable<Uint8Array>, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for await (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}

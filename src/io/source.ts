@@ -1,0 +1,50 @@
+import { CozipError } from '../errors.js';
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Random access to an immutable object whose size is known: the one interface
+ * every reader in cozip reads bytes through.
+ */
+export interface RangeSource {
+  /** Total size of the object in bytes. */
+  readonly size: number;
+  /** Path or URL, used in error messages and in GDAL `/vsi` paths. */
+  readonly name: string;
+  /** Exactly the bytes [start, end); throws a CozipError otherwise. */
+  read(start: number, end: number, options?: ReadOptions): Promise<Uint8Array>;
+  /**
+   * The bytes [start, end) as a stream of chunks. Optional: sources that can
+   * stream one request (HTTP) implement it; `readStream` falls back to reads.
+   */
+  stream?(start: number, end: number, options?: ReadOptions): AsyncIterable<Uint8Array>;
+  /** Releases handles; reads after close fail. */
+  close?(): Promise<void>;
+}
+
+/** Counters a test or a CLI can assert on / print. */
+export interface IoStats {
+  /** Requests sent to the underlying object (HTTP requests, file reads). */
+  requests: number;
+  /** Bytes received from the underlying object. */
+  bytesFetched: number;
+}
+
+/** Throws OUT_OF_RANGE unless 0 <= start <= end <= size with integer bounds. */
+export function checkRange(source: { size: number; name: string }, start: number, end: number) {
+  if (
+    !Number.isSafeInteger(start) ||
+    !Number.isSafeInteger(end) ||
+    start < 0 ||
+    end < start ||
+    end > source.size
+  ) {
+    throw new CozipError(
+      'OUT_OF_RANGE',
+      `read [${start}, ${end}) is outside ${source.name} (size ${source.size})`,
+      { details: { start, end, size: source.size } },
+    );
+  }
+}
