@@ -1,0 +1,5 @@
+// cozip: the runtime-neutral entry (Node, browsers, Deno, edge runtimes).
+// Node-only additions (files, extraction, worker threads) are in `cozip/node`.
+export { CozipError, type ErrorCode, isCozipError } from './errors.js';
+export * from './io/index.js';
+export * from './zip/index.js';

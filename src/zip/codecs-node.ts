@@ -1,0 +1,69 @@
+// Node implementations of the runtime codecs, selected by the "node"
+// condition of the `#codecs` import. Same exports as codecs-web.ts.
+import { pipeline, Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { CozipError } from '../errors.js';
+import { crc32Table } from './crc32-table.js';
+import { zstdDecompressJs } from './zstd-js.js';
+
+type Bytes = AsyncIterable<Uint8Array>;
+
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+/** CRC-32 of `data` continuing from `value`; zlib's when Node has it (>= 20.15). */
+export const crc32: (data: Uint8Array, value?: number) => number = nativeCrc32
+  ? (data, value = 0) => nativeCrc32(data, value)
+  : crc32Table;
+
+export const runtimeName = 'node';
+
+function zlibError(err: unknown, what: string): unknown {
+  if (err instanceof CozipError) return err;
+  const code = (err as { code?: string })?.code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new CozipError('CORRUPT_DATA', `${what}: ${(err as Error).message}`, { cause: err });
+  }
+  if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+    return new CozipError('SIZE_MISMATCH', `${what}: output larger than declared`, { cause: err });
+  }
+  return err;
+}
+
+async function* throughZlib(input: Bytes, z: zlib.Zlib & NodeJS.ReadWriteStream, what: string) {
+  pipeline(Readable.from(input, { objectMode: false }), z, () => {});
+  try {
+    for await (const chunk of z as unknown as AsyncIterable<Buffer>) yield chunk as Uint8Array;
+  } catch (err) {
+    throw zlibError(err, what);
+  } finally {
+    (z as unknown as { destroy(): void }).destroy();
+  }
+}
+
+export function inflateRaw(input: Bytes): AsyncIterable<Uint8Array> {
+  return throughZlib(input, zlib.createInflateRaw(), 'inflate');
+}
+
+export function deflateRaw(input: Bytes, level = 6): AsyncIterable<Uint8Array> {
+  return throughZlib(input, zlib.createDeflateRaw({ level }), 'deflate');
+}
+
+/** One-shot inflate of a whole member; fails with SIZE_MISMATCH past `maxOutput` bytes. */
+export async function inflateRawBytes(data: Uint8Array, maxOutput: number): Promise<Uint8Array> {
+  try {
+    return zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, maxOutput) });
+  } catch (err) {
+    throw zlibError(err, 'inflate');
+  }
+}
+
+export async function deflateRawBytes(data: Uint8Array, level = 6): Promise<Uint8Array> {
+  return zlib.deflateRawSync(data, { level });
+}
+
+type ZstdFactory = () => zlib.Zlib & NodeJS.ReadWriteStream;
+const nativeZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
+
+export function zstdDecompress(input: Bytes): AsyncIterable<Uint8Array> {
+  return nativeZstd ? throughZlib(input, nativeZstd(), 'zstd') : zstdDecompressJs(input);
+}

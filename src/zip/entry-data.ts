@@ -1,0 +1,217 @@
+// A member's bytes: resolve its local header to find where the data starts,
+// then stream, decompress and verify (size and CRC-32) what it holds.
+import { CozipError } from '../errors.js';
+import type { ReadOptions } from '../io/source.js';
+import { readStream } from '../io/stream.js';
+import { crc32, getDecompressor, inflateRawBytes, methodName } from './codecs.js';
+import { LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORE } from './constants.js';
+import type { ZipEntry } from './entry.js';
+import { decodeLocalHeader, decodeLocalHeaderFixed, type LocalHeader } from './local-header.js';
+import type { ZipArchive } from './reader.js';
+
+export interface LocalRecord {
+  header: LocalHeader;
+  /** Absolute offset of the first byte of the member's data. */
+  payloadOffset: number;
+}
+
+const localRecords = new WeakMap<ZipEntry, LocalRecord>();
+
+/**
+ * Reads the local header of `entry` (one small read: the central lengths
+ * predict its size; a longer local extra costs one more).
+ */
+export async function readLocalRecord(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  options: ReadOptions = {},
+): Promise<LocalRecord> {
+  const cached = localRecords.get(entry);
+  if (cached) return cached;
+  const at = entry.localHeaderOffset;
+  const limit = archive.source.size;
+  if (at + LOCAL_HEADER_SIZE > limit) {
+    throw new CozipError(
+      'BAD_RECORD',
+      `local header offset ${at} of ${entry.name} is past the end of the archive`,
+      {
+        details: { name: entry.name, offset: at },
+      },
+    );
+  }
+  const guess = LOCAL_HEADER_SIZE + entry.rawName.length + entry.extra.length + 64;
+  let bytes = await archive.source.read(at, Math.min(limit, at + guess), options);
+  const fixed = decodeLocalHeaderFixed(bytes, 0, at);
+  const length = LOCAL_HEADER_SIZE + fixed.nameLength + fixed.extraLength;
+  if (length > bytes.length) {
+    if (at + length > limit) {
+      throw new CozipError(
+        'TRUNCATED',
+        `local header of ${entry.name} runs past the end of the archive`,
+      );
+    }
+    bytes = await archive.source.read(at, at + length, options);
+  }
+  const record = { header: decodeLocalHeader(bytes, 0, at), payloadOffset: at + length };
+  localRecords.set(entry, record);
+  return record;
+}
+
+export async function payloadOffset(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  options: ReadOptions = {},
+) {
+  return (await readLocalRecord(archive, entry, options)).payloadOffset;
+}
+
+/** Checks that `entry` can be opened at all, before any data is read. */
+function checkOpenable(entry: ZipEntry): void {
+  if (entry.encrypted) {
+    throw new CozipError('ENCRYPTED', `${entry.name} is encrypted; encryption is not supported`, {
+      details: { name: entry.name },
+    });
+  }
+  if (!getDecompressor(entry.method)) {
+    throw new CozipError(
+      'UNSUPPORTED_METHOD',
+      `${entry.name} uses unsupported compression method ${entry.method} (${methodName(entry.method)})`,
+      { details: { name: entry.name, method: entry.method } },
+    );
+  }
+  if (entry.method === METHOD_STORE && entry.compressedSize !== entry.uncompressedSize) {
+    throw new CozipError(
+      'SIZE_MISMATCH',
+      `stored member ${entry.name} has compressed size ${entry.compressedSize} but uncompressed size ${entry.uncompressedSize}`,
+      { details: { name: entry.name } },
+    );
+  }
+}
+
+/** [start, end) of the member's compressed data, checked against the archive bounds. */
+export async function payloadRange(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  options: ReadOptions = {},
+): Promise<{ start: number; end: number }> {
+  const start = await payloadOffset(archive, entry, options);
+  const end = start + entry.compressedSize;
+  // Data belongs before the central directory.
+  const limit = Math.min(archive.source.size, archive.cdOffset);
+  if (end > limit) {
+    throw new CozipError(
+      'BAD_RECORD',
+      `data of ${entry.name} overflows the archive: [${start}, ${end}) past ${limit}`,
+      { details: { name: entry.name, start, end, limit } },
+    );
+  }
+  return { start, end };
+}
+
+/** The member's stored (compressed) bytes, as they are in the archive. */
+export async function* openEntryRaw(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  options: ReadOptions = {},
+): AsyncIterable<Uint8Array> {
+  const { start, end } = await payloadRange(archive, entry, options);
+  yield* readStream(archive.source, start, end, options);
+}
+
+/** The member's content as a stream, decompressed; size and CRC-32 are checked at the end. */
+export async function* openEntry(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  options: ReadOptions = {},
+): AsyncIterable<Uint8Array> {
+  checkOpenable(entry);
+  const decompress = getDecompressor(entry.method)!;
+  yield* verifyContent(entry, decompress(openEntryRaw(archive, entry, options)));
+}
+
+/** Passes chunks through while checking the total size and CRC-32 against the entry. */
+export async function* verifyContent(
+  entry: ZipEntry,
+  chunks: AsyncIterable<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  let crc = 0;
+  let n = 0;
+  for await (const chunk of chunks) {
+    n += chunk.length;
+    if (n > entry.uncompressedSize) throw tooMany(entry, n);
+    crc = crc32(chunk, crc);
+    yield chunk;
+  }
+  checkResult(entry, n, crc);
+}
+
+function tooMany(entry: ZipEntry, n: number): CozipError {
+  return new CozipError(
+    'SIZE_MISMATCH',
+    `too many bytes in ${entry.name}: expected ${entry.uncompressedSize}, got at least ${n}`,
+    { details: { name: entry.name, expected: entry.uncompressedSize } },
+  );
+}
+
+function checkResult(entry: ZipEntry, n: number, crc: number): void {
+  if (n !== entry.uncompressedSize) {
+    throw new CozipError(
+      'SIZE_MISMATCH',
+      `not enough bytes in ${entry.name}: expected ${entry.uncompressedSize}, got only ${n}`,
+      { details: { name: entry.name, expected: entry.uncompressedSize, actual: n } },
+    );
+  }
+  if (crc !== entry.crc32) {
+    throw new CozipError(
+      'CRC_MISMATCH',
+      `CRC-32 of ${entry.name} is ${hex(crc)}, expected ${hex(entry.crc32)}`,
+      { details: { name: entry.name, expected: entry.crc32, actual: crc } },
+    );
+  }
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
+/** Members up to this size are read with one request and inflated in one call. */
+const ONE_SHOT_LIMIT = 64 * 1024 * 1024;
+/** Above this, a single Uint8Array is not sensible: use openEntry. */
+const BYTES_LIMIT = 2 ** 31 - 1;
+
+/** The member's whole content, decompressed and verified. */
+export async function readEntry(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  options: ReadOptions = {},
+): Promise<Uint8Array> {
+  checkOpenable(entry);
+  if (entry.uncompressedSize > BYTES_LIMIT) {
+    throw new CozipError(
+      'TOO_LARGE',
+      `${entry.name} is ${entry.uncompressedSize} bytes: too large for one buffer, stream it with openEntry`,
+    );
+  }
+  if (
+    entry.compressedSize <= ONE_SHOT_LIMIT &&
+    (entry.method === METHOD_STORE || entry.method === METHOD_DEFLATE)
+  ) {
+    const { start, end } = await payloadRange(archive, entry, options);
+    const raw = await archive.source.read(start, end, options);
+    // Sources may hand out views of cached bytes: the caller gets its own copy.
+    const out =
+      entry.method === METHOD_STORE
+        ? raw.slice()
+        : await inflateRawBytes(raw, entry.uncompressedSize);
+    if (out.length > entry.uncompressedSize) throw tooMany(entry, out.length);
+    checkResult(entry, out.length, crc32(out));
+    return out;
+  }
+  const out = new Uint8Array(entry.uncompressedSize);
+  let o = 0;
+  for await (const chunk of openEntry(archive, entry, options)) {
+    out.set(chunk, o);
+    o += chunk.length;
+  }
+  return out;
+}

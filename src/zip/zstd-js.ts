@@ -1,0 +1,31 @@
+// Streaming Zstandard decompression in pure JS (fzstd), for runtimes whose
+// zlib has no zstd (Node < 22.15, browsers).
+import { Decompress } from 'fzstd';
+import { CozipError } from '../errors.js';
+
+export async function* zstdDecompressJs(
+  input: AsyncIterable<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  let out: Uint8Array[] = [];
+  const d = new Decompress((chunk) => {
+    out.push(chunk);
+  });
+  const push = (chunk: Uint8Array, final: boolean) => {
+    try {
+      d.push(chunk, final);
+    } catch (err) {
+      throw new CozipError('CORRUPT_DATA', `zstd: ${(err as Error)?.message ?? err}`, {
+        cause: err,
+      });
+    }
+  };
+  for await (const chunk of input) {
+    push(chunk, false);
+    if (out.length) {
+      yield* out;
+      out = [];
+    }
+  }
+  push(new Uint8Array(0), true);
+  yield* out;
+}
