@@ -26,20 +26,30 @@ export async function readLocalRecord(
   entry: ZipEntry,
   options: ReadOptions = {},
 ): Promise<LocalRecord> {
-  const cached = localRecords.get(entry);
-  if (cached) return cached;
+  return localRecords.get(entry) ?? (await fetchLocal(archive, entry, 0, options)).record;
+}
+
+/**
+ * Reads the local header and, speculatively in the same request, the next
+ * `dataBytes` bytes; `bytes` starts at the local header.
+ */
+async function fetchLocal(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  dataBytes: number,
+  options: ReadOptions,
+): Promise<{ record: LocalRecord; bytes: Uint8Array }> {
   const at = entry.localHeaderOffset;
   const limit = archive.source.size;
   if (at + LOCAL_HEADER_SIZE > limit) {
     throw new CozipError(
       'BAD_RECORD',
       `local header offset ${at} of ${entry.name} is past the end of the archive`,
-      {
-        details: { name: entry.name, offset: at },
-      },
+      { details: { name: entry.name, offset: at } },
     );
   }
-  const guess = LOCAL_HEADER_SIZE + entry.rawName.length + entry.extra.length + 64;
+  // Local extras usually equal the central ones; 64 spare bytes absorb small differences.
+  const guess = LOCAL_HEADER_SIZE + entry.rawName.length + entry.extra.length + 64 + dataBytes;
   let bytes = await archive.source.read(at, Math.min(limit, at + guess), options);
   const fixed = decodeLocalHeaderFixed(bytes, 0, at);
   const length = LOCAL_HEADER_SIZE + fixed.nameLength + fixed.extraLength;
@@ -54,7 +64,7 @@ export async function readLocalRecord(
   }
   const record = { header: decodeLocalHeader(bytes, 0, at), payloadOffset: at + length };
   localRecords.set(entry, record);
-  return record;
+  return { record, bytes };
 }
 
 export async function payloadOffset(
@@ -94,7 +104,10 @@ export async function payloadRange(
   entry: ZipEntry,
   options: ReadOptions = {},
 ): Promise<{ start: number; end: number }> {
-  const start = await payloadOffset(archive, entry, options);
+  return checkedRange(archive, entry, await payloadOffset(archive, entry, options));
+}
+
+function checkedRange(archive: ZipArchive, entry: ZipEntry, start: number) {
   const end = start + entry.compressedSize;
   // Data belongs before the central directory.
   const limit = Math.min(archive.source.size, archive.cdOffset);
@@ -108,12 +121,41 @@ export async function payloadRange(
   return { start, end };
 }
 
+/**
+ * The member's compressed bytes. When the local header is not known yet, it
+ * is fetched together with the data: one request for the whole member.
+ */
+async function readPayload(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  options: ReadOptions,
+): Promise<Uint8Array> {
+  const known = localRecords.get(entry);
+  if (known) {
+    const { start, end } = checkedRange(archive, entry, known.payloadOffset);
+    return archive.source.read(start, end, options);
+  }
+  const { record, bytes } = await fetchLocal(archive, entry, entry.compressedSize, options);
+  const { start, end } = checkedRange(archive, entry, record.payloadOffset);
+  const from = start - entry.localHeaderOffset;
+  if (from + entry.compressedSize <= bytes.length)
+    return bytes.subarray(from, from + entry.compressedSize);
+  return archive.source.read(start, end, options);
+}
+
+/** Members up to this size are fetched whole, header included, in one request. */
+const SMALL_MEMBER = 4 * 1024 * 1024;
+
 /** The member's stored (compressed) bytes, as they are in the archive. */
 export async function* openEntryRaw(
   archive: ZipArchive,
   entry: ZipEntry,
   options: ReadOptions = {},
 ): AsyncIterable<Uint8Array> {
+  if (entry.compressedSize <= SMALL_MEMBER) {
+    yield await readPayload(archive, entry, options);
+    return;
+  }
   const { start, end } = await payloadRange(archive, entry, options);
   yield* readStream(archive.source, start, end, options);
 }
@@ -196,8 +238,7 @@ export async function readEntry(
     entry.compressedSize <= ONE_SHOT_LIMIT &&
     (entry.method === METHOD_STORE || entry.method === METHOD_DEFLATE)
   ) {
-    const { start, end } = await payloadRange(archive, entry, options);
-    const raw = await archive.source.read(start, end, options);
+    const raw = await readPayload(archive, entry, options);
     // Sources may hand out views of cached bytes: the caller gets its own copy.
     const out =
       entry.method === METHOD_STORE

@@ -75,7 +75,12 @@ export async function extractZip(
           await writeSymlink(archive, root, item, options);
           result.symlinks++;
         } else {
-          result.bytes += await writeFile(archive, root, item, options, () => progress());
+          // Bytes are counted per chunk (not `+= await`, which would lose
+          // updates made by other workers meanwhile).
+          await writeFile(archive, root, item, options, (n) => {
+            result.bytes += n;
+            progress();
+          });
           result.files++;
         }
       } catch (err) {
@@ -135,8 +140,8 @@ async function writeFile(
   root: string,
   item: PlannedItem,
   options: ExtractOptions,
-  onChunk: () => void,
-): Promise<number> {
+  onChunk: (bytes: number) => void,
+): Promise<void> {
   const dest = destination(root, item.path);
   const parent = dirname(item.path);
   if (parent !== '.') await makeDirs(root, parent);
@@ -152,7 +157,6 @@ async function writeFile(
     fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | (fsc.O_NOFOLLOW ?? 0),
     0o600,
   );
-  let bytes = 0;
   try {
     for await (const chunk of openEntry(archive, item.entry)) {
       let o = 0;
@@ -160,8 +164,7 @@ async function writeFile(
         const { bytesWritten } = await handle.write(chunk, o, chunk.length - o);
         o += bytesWritten;
       }
-      bytes += chunk.length;
-      onChunk();
+      onChunk(chunk.length);
     }
     const mode = item.entry.unixMode;
     if (options.preserveMode !== false && mode !== undefined && mode & 0o777) {
@@ -177,7 +180,6 @@ async function writeFile(
   }
   await utimes(temp, item.entry.mtime, item.entry.mtime).catch(() => {});
   await rename(temp, dest);
-  return bytes;
 }
 
 async function writeSymlink(

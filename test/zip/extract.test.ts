@@ -1,0 +1,173 @@
+// Safe extraction: names that escape, symlinks, ZIP bombs and overlapping
+// members are refused before anything is written.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { isCozipError } from '../../src/errors.js';
+import { getU32, putU32 } from '../../src/zip/bytes.js';
+import { extractZip } from '../../src/zip/extract.js';
+import { openZip } from '../../src/zip/reader.js';
+
+const temp = mkdtempSync(join(tmpdir(), 'cozip-extract-'));
+after(() => rmSync(temp, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => join(temp, `case-${n++}`);
+
+/**
+ * Builds an archive with Python's zipfile from [name, content, unixMode?]
+ * triples (mode 0o120777 makes a symlink whose content is the target).
+ */
+function pyZip(
+  entries: Array<[string, string | { zeros: number }, number?]>,
+  method = 'ZIP_DEFLATED',
+): Uint8Array {
+  const path = join(temp, `in-${n++}.zip`);
+  execFileSync('python3', [
+    '-c',
+    `import json, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.${method}) as z:
+    for name, content, mode in json.loads(sys.argv[2]):
+        info = zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.${method}
+        if mode: info.external_attr = mode << 16
+        data = b'\\0' * content['zeros'] if isinstance(content, dict) else content.encode()
+        z.writestr(info, data)`,
+    path,
+    JSON.stringify(entries.map(([a, b, c]) => [a, b, c ?? 0])),
+  ]);
+  return new Uint8Array(readFileSync(path));
+}
+
+const refuses = async (bytes: Uint8Array, code: string, options = {}) => {
+  const dest = fresh();
+  await assert.rejects(
+    extractZip(await openZip(bytes), dest, options),
+    (err) => isCozipError(err) && err.code === code,
+  );
+  assert.ok(!existsSync(dest) || readdirSync(dest).length === 0, 'nothing was written');
+};
+
+describe('safe extraction', () => {
+  it('writes files, directories, times and modes', async () => {
+    const zip = pyZip([
+      ['a/', ''],
+      ['a/b.txt', 'hello', 0o100755],
+      ['c.txt', 'world'],
+    ]);
+    const dest = fresh();
+    const r = await extractZip(await openZip(zip), dest);
+    assert.deepEqual(
+      { files: r.files, directories: r.directories, bytes: r.bytes },
+      { files: 2, directories: 1, bytes: 10 },
+    );
+    assert.equal(readFileSync(join(dest, 'a/b.txt'), 'utf8'), 'hello');
+    assert.equal(lstatSync(join(dest, 'a/b.txt')).mode & 0o777, 0o755);
+    assert.equal(lstatSync(join(dest, 'c.txt')).mtime.getUTCFullYear(), 2020);
+  });
+
+  for (const name of [
+    '../evil.txt',
+    'a/../../evil.txt',
+    '/abs/evil.txt',
+    'C:/evil.txt',
+    'a\\..\\evil.txt',
+  ]) {
+    it(`refuses ${JSON.stringify(name)} (UNSAFE_PATH) before writing anything`, async () => {
+      await refuses(
+        pyZip([
+          ['ok.txt', 'fine'],
+          [name, 'evil'],
+        ]),
+        'UNSAFE_PATH',
+      );
+    });
+  }
+
+  it('skips symlink entries unless asked; with allowSymlinks, links must stay inside', async () => {
+    const inside = pyZip([
+      ['target.txt', 'x'],
+      ['link', 'target.txt', 0o120777],
+    ]);
+    const dest = fresh();
+    const r = await extractZip(await openZip(inside), dest);
+    assert.equal(r.skipped.length, 1);
+    assert.ok(!existsSync(join(dest, 'link')));
+    const dest2 = fresh();
+    await extractZip(await openZip(inside), dest2, { allowSymlinks: true });
+    assert.ok(lstatSync(join(dest2, 'link')).isSymbolicLink());
+    const outside = pyZip([['link', '../../etc', 0o120777]]);
+    await refuses(outside, 'UNSAFE_PATH', { allowSymlinks: true });
+  });
+
+  it('never writes through a symlink that already exists in the target', async () => {
+    const dest = fresh();
+    const elsewhere = fresh();
+    mkdirSync(dest, { recursive: true });
+    mkdirSync(elsewhere, { recursive: true });
+    symlinkSync(elsewhere, join(dest, 'sub'));
+    await assert.rejects(extractZip(await openZip(pyZip([['sub/x.txt', 'x']])), dest), (e) =>
+      isCozipError(e, 'UNSAFE_PATH'),
+    );
+    assert.equal(readdirSync(elsewhere).length, 0);
+  });
+
+  it('refuses existing files unless overwrite is set', async () => {
+    const zip = pyZip([['f.txt', 'new']]);
+    const dest = fresh();
+    await extractZip(await openZip(zip), dest);
+    await assert.rejects(extractZip(await openZip(zip), dest), (e) =>
+      isCozipError(e, 'UNSAFE_PATH'),
+    );
+    await extractZip(await openZip(zip), dest, { overwrite: true });
+    assert.equal(readFileSync(join(dest, 'f.txt'), 'utf8'), 'new');
+  });
+
+  it('stops ZIP bombs: compression ratio and total size limits', async () => {
+    const bomb = pyZip([['zeros.bin', { zeros: 50 * 1024 * 1024 }]]);
+    await refuses(bomb, 'LIMIT_EXCEEDED');
+    await refuses(bomb, 'LIMIT_EXCEEDED', { maxRatio: 1e6, maxTotalBytes: 10 * 1024 * 1024 });
+    const dest = fresh();
+    const r = await extractZip(await openZip(bomb), dest, { maxRatio: 1e6 });
+    assert.equal(r.bytes, 50 * 1024 * 1024);
+  });
+
+  it('refuses members whose data overlap (OVERLAP)', async () => {
+    const zip = pyZip(
+      [
+        ['a.txt', 'aaaa'],
+        ['b.txt', 'bbbb'],
+      ],
+      'ZIP_STORED',
+    );
+    // Point the second central record at the first local header.
+    const cd = zip.length - 22 - getU32(zip, zip.length - 22 + 12);
+    const second = cd + 46 + getU32(zip, cd + 28) + 0; // after the first record's fixed part + name
+    const firstLen =
+      46 + (zip[cd + 28] | (zip[cd + 29] << 8)) + (zip[cd + 30] | (zip[cd + 31] << 8));
+    assert.equal(getU32(zip, cd + firstLen), 0x02014b50, `second record at ${second}`);
+    putU32(zip, cd + firstLen + 42, 0);
+    await refuses(zip, 'OVERLAP');
+  });
+
+  it('refuses two entries that extract to the same path', async () => {
+    await refuses(
+      pyZip([
+        ['x/a.txt', '1'],
+        ['x//a.txt', '2'],
+      ]),
+      'DUPLICATE_NAME',
+    );
+  });
+});
