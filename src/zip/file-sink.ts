@@ -1,0 +1,232 @@
+// Node only: a Sink that writes a local file. By default it writes a temp
+// file next to the target and renames it over the target when closed, so the
+// target is either the old file or the complete new one, never a half-written
+// archive; abort (or any failure) deletes the temp file.
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { CozipError } from '../errors.js';
+import type { Sink } from './sink.js';
+
+export interface FileSinkOptions {
+  /** Write a temp file and rename it over `path` on close (default true). */
+  atomic?: boolean;
+  /** Small writes are gathered into blocks of this size (default 1 MiB). */
+  blockSize?: number;
+}
+
+export interface FileSink extends Sink {
+  /** The target path. */
+  readonly path: string;
+  /** Where bytes go until close: the temp file, or `path` when not atomic. */
+  readonly writingPath: string;
+  /** Bytes written so far. */
+  readonly size: number;
+  writeAt(offset: number, bytes: Uint8Array): Promise<void>;
+  abort(reason?: unknown): Promise<void>;
+}
+
+const DEFAULT_BLOCK = 1 << 20;
+
+type State = 'open' | 'closed' | 'aborted' | 'failed';
+
+/** Creates the file (or temp file) now, so a bad path fails here, not at the first write. */
+export async function createFileSink(
+  path: string,
+  options: FileSinkOptions = {},
+): Promise<FileSink> {
+  const atomic = options.atomic ?? true;
+  const blockSize = options.blockSize ?? DEFAULT_BLOCK;
+  if (!Number.isSafeInteger(blockSize) || blockSize < 1) {
+    throw new CozipError('INVALID_ARGUMENT', `blockSize must be a positive integer: ${blockSize}`);
+  }
+  const writingPath = atomic
+    ? join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+    : path;
+  let handle: FileHandle;
+  try {
+    // 'wx': a temp name that already exists is someone else's file.
+    handle = await open(writingPath, atomic ? 'wx' : 'w');
+  } catch (err) {
+    throw openError(err, path);
+  }
+  return new FileSinkImpl(path, writingPath, atomic, handle, blockSize);
+}
+
+class FileSinkImpl implements FileSink {
+  private state: State = 'open';
+  private handle: FileHandle | undefined;
+  private readonly block: Uint8Array;
+  private buffered = 0;
+  /** Bytes already handed to the file; the block holds the ones after them. */
+  private flushed = 0;
+  /** Operations run one at a time, so abort waits for a write in flight. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly path: string,
+    readonly writingPath: string,
+    private readonly atomic: boolean,
+    handle: FileHandle,
+    blockSize: number,
+  ) {
+    this.handle = handle;
+    this.block = new Uint8Array(blockSize);
+  }
+
+  get size(): number {
+    return this.flushed + this.buffered;
+  }
+
+  write(chunk: Uint8Array): Promise<void> {
+    return this.enqueue(async () => {
+      this.checkOpen('write');
+      await this.guard(() => this.append(chunk));
+    });
+  }
+
+  writeAt(offset: number, bytes: Uint8Array): Promise<void> {
+    return this.enqueue(async () => {
+      this.checkOpen('writeAt');
+      const end = offset + bytes.length;
+      if (!Number.isSafeInteger(offset) || offset < 0 || end > this.size) {
+        throw new CozipError('OUT_OF_RANGE', `writeAt [${offset}, ${end}) past ${this.size}`, {
+          details: { offset, length: bytes.length, size: this.size },
+        });
+      }
+      await this.guard(async () => {
+        // The part already in the file is patched there, the rest in the block.
+        const inFile = Math.max(0, Math.min(end, this.flushed) - offset);
+        if (inFile > 0) await this.writeFully(bytes.subarray(0, inFile), offset);
+        if (inFile < bytes.length) {
+          this.block.set(bytes.subarray(inFile), offset + inFile - this.flushed);
+        }
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return this.enqueue(async () => {
+      this.checkOpen('close');
+      await this.guard(async () => {
+        await this.flush();
+        const handle = this.handle!;
+        // Data reaches the disk before the rename makes it visible.
+        await handle.sync();
+        this.handle = undefined;
+        await handle.close();
+        if (this.atomic) await rename(this.writingPath, this.path);
+      });
+      this.state = 'closed';
+      if (this.atomic) await syncDirectory(dirname(this.path));
+    });
+  }
+
+  abort(_reason?: unknown): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.state !== 'open') return;
+      this.state = 'aborted';
+      await this.cleanup();
+    });
+  }
+
+  private enqueue<T>(op: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(op);
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  private checkOpen(what: string): void {
+    if (this.state === 'open') return;
+    throw new CozipError('WRITER_STATE', `${what}: file sink for ${this.path} is ${this.state}`, {
+      details: { path: this.path, state: this.state },
+    });
+  }
+
+  /** Any failure deletes what was written: the sink is then unusable anyway. */
+  private async guard(op: () => Promise<void>): Promise<void> {
+    try {
+      await op();
+    } catch (err) {
+      this.state = 'failed';
+      await this.cleanup();
+      throw err;
+    }
+  }
+
+  private async cleanup(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) await handle.close().catch(() => {});
+    await unlink(this.writingPath).catch(() => {});
+  }
+
+  private async append(chunk: Uint8Array): Promise<void> {
+    const room = this.block.length - this.buffered;
+    // Big writes skip the copy when nothing is waiting in the block.
+    if (this.buffered === 0 && chunk.length >= this.block.length) {
+      await this.writeFully(chunk, this.flushed);
+      this.flushed += chunk.length;
+      return;
+    }
+    if (chunk.length < room) {
+      this.block.set(chunk, this.buffered);
+      this.buffered += chunk.length;
+      return;
+    }
+    this.block.set(chunk.subarray(0, room), this.buffered);
+    this.buffered += room;
+    await this.flush();
+    if (chunk.length > room) await this.append(chunk.subarray(room));
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buffered === 0) return;
+    await this.writeFully(this.block.subarray(0, this.buffered), this.flushed);
+    this.flushed += this.buffered;
+    this.buffered = 0;
+  }
+
+  // A positional write may be short; loop until every byte is in the file.
+  private async writeFully(bytes: Uint8Array, position: number): Promise<void> {
+    let done = 0;
+    while (done < bytes.length) {
+      const { bytesWritten } = await this.handle!.write(
+        bytes,
+        done,
+        bytes.length - done,
+        position + done,
+      );
+      done += bytesWritten;
+    }
+  }
+}
+
+/** Makes the rename durable where directories can be opened (not on Windows). */
+async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Best effort: the archive is complete either way.
+  }
+}
+
+function openError(err: unknown, path: string): CozipError {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new CozipError('NOT_FOUND', `directory of ${path} does not exist`, {
+      cause: err,
+      details: { path, code },
+    });
+  }
+  return new CozipError('INVALID_ARGUMENT', `cannot create ${path}`, {
+    cause: err,
+    details: { path, code },
+  });
+}
