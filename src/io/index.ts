@@ -19,6 +19,7 @@ export {
   ReadPlanner,
   type ReadPlannerOptions,
 } from './planner.js';
+export { runPool } from './pool.js';
 export { checkRange, type IoStats, type RangeSource, type ReadOptions } from './source.js';
 export {
   concatBytes,

@@ -2,10 +2,11 @@
 // name-safety rules: every problem is reported with a stable code instead of
 // stopping at the first.
 import { CozipError, type ErrorCode } from '../errors.js';
+import { runPool } from '../io/pool.js';
 import { bytesEqual } from './bytes.js';
 import { FLAG_ENCRYPTED, FLAG_UTF8, LOCAL_HEADER_SIZE } from './constants.js';
 import type { ZipEntry } from './entry.js';
-import { openEntry, readLocalRecord } from './entry-data.js';
+import { openEntry, prefetchLocalRecords, readLocalRecord } from './entry-data.js';
 import { unsafeNameReason } from './names.js';
 import type { ZipArchive } from './reader.js';
 
@@ -83,43 +84,40 @@ export async function checkZip(
 
   let bytesChecked = 0;
   let done = 0;
-  const queue = archive.entries.slice();
-  const worker = async () => {
-    for (let e = queue.shift(); e; e = queue.shift()) {
-      try {
-        const { header } = await readLocalRecord(archive, e);
-        if (!bytesEqual(header.rawName, e.rawName)) {
-          problems.push({
-            code: 'BAD_RECORD',
-            message: 'local header name differs from the central directory',
-            entry: e.name,
-          });
-        }
-        if (header.method !== e.method) {
-          problems.push({
-            code: 'BAD_RECORD',
-            message: `local header method ${header.method} differs from central ${e.method}`,
-            entry: e.name,
-          });
-        }
-        if ((header.flags ^ e.flags) & (FLAG_ENCRYPTED | FLAG_UTF8)) {
-          warnings.push({
-            code: 'BAD_RECORD',
-            message: 'local and central flags disagree',
-            entry: e.name,
-          });
-        }
-        if (options.content !== false && !(e.isDirectory && e.uncompressedSize === 0)) {
-          for await (const chunk of openEntry(archive, e)) bytesChecked += chunk.length;
-        }
-      } catch (err) {
-        fail(err, e.name);
+  if (options.content === false) await prefetchLocalRecords(archive, archive.entries);
+  await runPool(archive.entries, options.concurrency ?? 4, async (e) => {
+    try {
+      const { header } = await readLocalRecord(archive, e);
+      if (!bytesEqual(header.rawName, e.rawName)) {
+        problems.push({
+          code: 'BAD_RECORD',
+          message: 'local header name differs from the central directory',
+          entry: e.name,
+        });
       }
-      done++;
-      options.onProgress?.({ entries: done, bytes: bytesChecked });
+      if (header.method !== e.method) {
+        problems.push({
+          code: 'BAD_RECORD',
+          message: `local header method ${header.method} differs from central ${e.method}`,
+          entry: e.name,
+        });
+      }
+      if ((header.flags ^ e.flags) & (FLAG_ENCRYPTED | FLAG_UTF8)) {
+        warnings.push({
+          code: 'BAD_RECORD',
+          message: 'local and central flags disagree',
+          entry: e.name,
+        });
+      }
+      if (options.content !== false && !(e.isDirectory && e.uncompressedSize === 0)) {
+        for await (const chunk of openEntry(archive, e)) bytesChecked += chunk.length;
+      }
+    } catch (err) {
+      fail(err, e.name);
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+    done++;
+    options.onProgress?.({ entries: done, bytes: bytesChecked });
+  });
   return {
     ok: problems.length === 0,
     entries: archive.entries.length,

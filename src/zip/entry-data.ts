@@ -67,6 +67,51 @@ async function fetchLocal(
   return { record, bytes };
 }
 
+/**
+ * Reads the local headers of many entries with few requests, filling the
+ * cache readLocalRecord uses: entries sorted by offset whose headers lie
+ * within `window` bytes of each other share one read. Headers that do not
+ * decode here are left for readLocalRecord, which reports them.
+ */
+export async function prefetchLocalRecords(
+  archive: ZipArchive,
+  entries: ZipEntry[],
+  options: ReadOptions & { window?: number } = {},
+): Promise<void> {
+  const window = options.window ?? 1 << 20;
+  const size = archive.source.size;
+  const todo = entries
+    .filter((e) => !localRecords.has(e))
+    .sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  const guessEnd = (e: ZipEntry) =>
+    Math.min(
+      size,
+      e.localHeaderOffset + LOCAL_HEADER_SIZE + e.rawName.length + e.extra.length + 64,
+    );
+  for (let i = 0; i < todo.length; ) {
+    const start = todo[i].localHeaderOffset;
+    if (start + LOCAL_HEADER_SIZE > size) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < todo.length && guessEnd(todo[j]) - start <= window) j++;
+    const end = Math.max(...todo.slice(i, j).map(guessEnd));
+    const bytes = await archive.source.read(start, end, options);
+    for (const e of todo.slice(i, j)) {
+      try {
+        const o = e.localHeaderOffset - start;
+        const header = decodeLocalHeader(bytes, o, e.localHeaderOffset);
+        const length = LOCAL_HEADER_SIZE + header.rawName.length + header.extra.length;
+        localRecords.set(e, { header, payloadOffset: e.localHeaderOffset + length });
+      } catch {
+        // readLocalRecord will fetch it alone and report the problem.
+      }
+    }
+    i = j;
+  }
+}
+
 export async function payloadOffset(
   archive: ZipArchive,
   entry: ZipEntry,

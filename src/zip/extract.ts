@@ -6,6 +6,7 @@ import { constants as fsc } from 'node:fs';
 import { lstat, mkdir, open, readlink, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { CozipError } from '../errors.js';
+import { runPool } from '../io/pool.js';
 import { readAll } from '../io/stream.js';
 import { openEntry } from './entry-data.js';
 import { type ExtractPlanOptions, type PlannedItem, planExtraction } from './extract-plan.js';
@@ -65,36 +66,24 @@ export async function extractZip(
     done++;
   }
   const queue = plan.items.filter((i) => i.kind !== 'directory');
-  // On the first failure the other workers stop taking members; the failure is
-  // reported only once every in-flight member has finished or cleaned up.
-  let failed = false;
-  const worker = async () => {
-    for (let item = queue.shift(); item && !failed; item = queue.shift()) {
-      try {
-        if (item.kind === 'symlink') {
-          await writeSymlink(archive, root, item, options);
-          result.symlinks++;
-        } else {
-          // Bytes are counted per chunk (not `+= await`, which would lose
-          // updates made by other workers meanwhile).
-          await writeFile(archive, root, item, options, (n) => {
-            result.bytes += n;
-            progress();
-          });
-          result.files++;
-        }
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-      done++;
-      progress();
+  // runPool stops starting members after the first failure and reports it
+  // only once every member in flight has finished or cleaned up.
+  await runPool(queue, options.concurrency ?? 4, async (item) => {
+    if (item.kind === 'symlink') {
+      await writeSymlink(archive, root, item, options);
+      result.symlinks++;
+    } else {
+      // Bytes are counted per chunk (not `+= await`, which would lose
+      // updates made by other workers meanwhile).
+      await writeFile(archive, root, item, options, (n) => {
+        result.bytes += n;
+        progress();
+      });
+      result.files++;
     }
-  };
-  const settled = await Promise.allSettled(
-    Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker),
-  );
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    done++;
+    progress();
+  });
   return result;
 }
 

@@ -45,6 +45,7 @@ export {
   openEntryRaw,
   payloadOffset,
   payloadRange,
+  prefetchLocalRecords,
   readEntry,
   readLocalRecord,
   verifyContent,
@@ -69,3 +70,14 @@ export { decodeLocalHeader, encodeLocalHeader, type LocalHeader } from './local-
 export { decodeName, type NameEncoding, unsafeNameReason } from './names.js';
 export { DEFAULT_TAIL_SIZE, type OpenZipOptions, openZip, type ZipArchive } from './reader.js';
 export { bufferSink, type Sink, writableStreamSink } from './sink.js';
+export {
+  type DirectoryOptions,
+  type EntryOptions,
+  type FinishResult,
+  type RawEntryInfo,
+  type WriterProgress,
+  type WrittenEntry,
+  type ZipInput,
+  ZipWriter,
+  type ZipWriterOptions,
+} from './writer.js';
