@@ -34,7 +34,22 @@ export type ErrorCode =
   | 'UNSAFE_PATH'
   | 'LIMIT_EXCEEDED'
   | 'DUPLICATE_NAME'
-  | 'WRITER_STATE';
+  | 'WRITER_STATE'
+  // cozip/: the format spec's canonical codes (DUPLICATE_NAME, INVALID_NAME
+  // and INVALID_ZIP64 above are shared with the ZIP layer)
+  | 'INVALID_LFH'
+  | 'INVALID_MAGIC'
+  | 'UNSUPPORTED_VERSION'
+  | 'UNKNOWN_PROFILE'
+  | 'HASH_MISMATCH'
+  | 'ARCHIVE_TOO_SMALL'
+  | 'TRUNCATED_INDEX'
+  | 'MISSING_ENTRY'
+  | 'INVALID_OFFSET'
+  | 'INVALID_ZIP_STRUCTURE'
+  // cozip/: writer inputs and the Flat manifest
+  | 'INVALID_INPUT'
+  | 'MANIFEST_MISMATCH';
 
 export class CozipError extends Error {
   readonly code: ErrorCode;

@@ -1,5 +1,7 @@
 // cozip: the runtime-neutral entry (Node, browsers, Deno, edge runtimes).
 // Node-only additions (files, extraction, worker threads) are in `cozip/node`.
+
+export * from './cozip/index.js';
 export { CozipError, type ErrorCode, isCozipError } from './errors.js';
 export * from './io/index.js';
 export * from './zip/index.js';

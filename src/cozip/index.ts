@@ -1,0 +1,50 @@
+// The cozip format API (runtime-neutral; paths work in Node through the
+// conditional file imports).
+export * as cozipConstants from './constants.js';
+export { addGdalColumn, GDAL_VSI_COLUMN, gdalVsiPath } from './gdal.js';
+export {
+  type CozipIndex,
+  decodeIndexPayload,
+  encodeIndexPayload,
+  type IndexEntry,
+} from './index-payload.js';
+export type { CozipRow, EntrySource, SizedStream } from './inputs.js';
+export { type ManifestFilter, parseWhere } from './manifest-filter.js';
+export {
+  type Manifest,
+  type ManifestColumn,
+  type ManifestReadOptions,
+  type OpenManifestOptions,
+  openManifest,
+} from './manifest-read.js';
+export { type EncodeManifestOptions, encodeManifest } from './manifest-write.js';
+export {
+  type CozipArchive,
+  type MemberRange,
+  type OpenCozipOptions,
+  openCozip,
+  openMember,
+  priorityEntry,
+  readMember,
+  readMemberRange,
+  readPriorityBlock,
+  readPriorityFile,
+} from './reader.js';
+export {
+  type StageCreateOptions,
+  type StagedMetadata,
+  stageCreate,
+  stageMetadata,
+} from './stage.js';
+export {
+  type CozipProblem,
+  type CozipValidation,
+  type ValidateCozipOptions,
+  validateCozip,
+} from './validate.js';
+export {
+  type CozipProgress,
+  type CozipWriteResult,
+  type WriteCozipOptions,
+  writeCozip,
+} from './writer.js';

@@ -1,0 +1,257 @@
+// Opening a cozip: one read of the archive's head gives the index (and, for
+// small indexes, all of it), one read of the last 32 KiB verifies the
+// integrity hash; priority files and members are then single range reads.
+import { CozipError } from '../errors.js';
+import { type OpenSourceOptions, openSource, type SourceInput } from '../io/open-source.js';
+import type { RangeSource, ReadOptions } from '../io/source.js';
+import { readStream } from '../io/stream.js';
+import { crc32 } from '../zip/codecs.js';
+import {
+  HASHED_TAIL,
+  INDEX_HEADER_SIZE,
+  METADATA_NAME,
+  MIN_ARCHIVE_SIZE,
+  PROFILE_FLAT,
+  PROFILE_NAMES,
+  PROFILE_TACO,
+  type ProfileName,
+} from './constants.js';
+import { integrityHash } from './hash.js';
+import { decodeIndexHeader } from './index-header.js';
+import { decodeIndexPayload, type IndexEntry } from './index-payload.js';
+
+export interface CozipArchive {
+  source: RangeSource;
+  /** Archive size in bytes. */
+  size: number;
+  version: number;
+  /** Profile byte from the index (0 none, 1 flat, 2 taco; others reserved). */
+  profile: number;
+  /** Undefined for a reserved profile value: names still resolve literally. */
+  profileName: ProfileName | undefined;
+  /** Priority files, in index order. */
+  index: IndexEntry[];
+  /** The integrity hash was recomputed and matched. */
+  hashVerified: boolean;
+}
+
+export interface OpenCozipOptions extends OpenSourceOptions {
+  /** Recompute the integrity hash (one read of the last 32 KiB). Default: on for http(s), off for local data. */
+  verifyHash?: boolean;
+  /** Bytes read speculatively from the start (default 64 KiB): small indexes cost one request. */
+  headSize?: number;
+  /** Fail with UNKNOWN_PROFILE unless the profile is one of these. */
+  profiles?: ProfileName[];
+}
+
+const DEFAULT_HEAD = 64 * 1024;
+
+function isRemote(input: SourceInput): boolean {
+  if (input instanceof URL) return true;
+  if (typeof input === 'string') return /^https?:\/\//i.test(input);
+  // An HTTP source (possibly inside a planner) carries validators.
+  const inner = (input as { source?: unknown }).source ?? input;
+  return typeof inner === 'object' && inner !== null && 'rangeSupported' in inner;
+}
+
+/** Opens a cozip from a path (Node), URL, Blob, bytes or RangeSource and checks its index. */
+export async function openCozip(
+  input: SourceInput,
+  options: OpenCozipOptions = {},
+): Promise<CozipArchive> {
+  const headSize = Math.max(INDEX_HEADER_SIZE, options.headSize ?? DEFAULT_HEAD);
+  const source = await openSource(input, { probe: { start: 0, end: headSize }, ...options });
+  const read: ReadOptions = { signal: options.signal };
+  const size = source.size;
+  const head = await source.read(0, Math.min(size, headSize), read);
+  const header = decodeIndexHeader(head);
+  if (size < MIN_ARCHIVE_SIZE) {
+    throw new CozipError(
+      'ARCHIVE_TOO_SMALL',
+      `archive is ${size} bytes; a cozip has at least ${MIN_ARCHIVE_SIZE}`,
+      {
+        details: { size },
+      },
+    );
+  }
+  const indexEnd = INDEX_HEADER_SIZE + header.indexSize;
+  if (indexEnd > size) {
+    throw new CozipError(
+      'TRUNCATED_INDEX',
+      `index of ${header.indexSize} bytes runs past the archive end ${size}`,
+    );
+  }
+  const payload =
+    indexEnd <= head.length
+      ? head.subarray(INDEX_HEADER_SIZE, indexEnd)
+      : await source.read(INDEX_HEADER_SIZE, indexEnd, read);
+  if (crc32(payload) !== header.crc32) {
+    throw new CozipError(
+      'INVALID_LFH',
+      'the CRC-32 of the index payload does not match its local header',
+    );
+  }
+  const index = decodeIndexPayload(payload, size);
+
+  const verify = options.verifyHash ?? isRemote(input);
+  if (verify) {
+    const tail = await source.read(Math.max(indexEnd, size - HASHED_TAIL), size, read);
+    const hash = integrityHash(payload, tail, size);
+    if (!hash.every((b, i) => b === header.hash[i])) {
+      throw new CozipError(
+        'HASH_MISMATCH',
+        'integrity hash mismatch: the index or the archive tail changed since writing',
+        {
+          details: { stored: hex(header.hash), computed: hex(hash) },
+        },
+      );
+    }
+  }
+  const profileName = PROFILE_NAMES[index.profile];
+  if (options.profiles && (!profileName || !options.profiles.includes(profileName))) {
+    throw new CozipError(
+      'UNKNOWN_PROFILE',
+      `profile ${profileName ?? index.profile} is not one of ${options.profiles.join(', ')}`,
+      {
+        details: { profile: index.profile },
+      },
+    );
+  }
+  if (
+    index.profile === PROFILE_FLAT &&
+    (index.entries.length !== 1 || index.entries[0].name !== METADATA_NAME)
+  ) {
+    throw new CozipError(
+      'MISSING_ENTRY',
+      `a Flat cozip indexes exactly one file, ${METADATA_NAME}`,
+    );
+  }
+  return {
+    source,
+    size,
+    version: index.version,
+    profile: index.profile,
+    profileName,
+    index: index.entries,
+    hashVerified: verify,
+  };
+}
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** A priority file's index entry; MISSING_ENTRY when the index does not list it. */
+export function priorityEntry(archive: CozipArchive, name: string): IndexEntry {
+  const e = archive.index.find((x) => x.name === name);
+  if (!e)
+    throw new CozipError(
+      'MISSING_ENTRY',
+      `${JSON.stringify(name)} is not a priority file of this cozip`,
+      { details: { name } },
+    );
+  return e;
+}
+
+/** A priority file's bytes: one range request. */
+export function readPriorityFile(
+  archive: CozipArchive,
+  name: string,
+  options: ReadOptions = {},
+): Promise<Uint8Array> {
+  const e = priorityEntry(archive, name);
+  return archive.source.read(e.offset, e.offset + e.size, options).then((b) => b.slice());
+}
+
+/**
+ * All priority files with one range request over [min offset, max end): the
+ * TACO profile guarantees they form one contiguous block.
+ */
+export async function readPriorityBlock(
+  archive: CozipArchive,
+  options: ReadOptions = {},
+): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  if (archive.index.length === 0) return out;
+  const start = Math.min(...archive.index.map((e) => e.offset));
+  const end = Math.max(...archive.index.map((e) => e.offset + e.size));
+  if (archive.profile !== PROFILE_TACO && end - start > 64 * 1024 * 1024) {
+    // Outside TACO the files may be far apart: do not fetch what lies between.
+    for (const e of archive.index)
+      out.set(e.name, await readPriorityFile(archive, e.name, options));
+    return out;
+  }
+  const block = await archive.source.read(start, end, options);
+  for (const e of archive.index)
+    out.set(e.name, block.slice(e.offset - start, e.offset - start + e.size));
+  return out;
+}
+
+/** Where a member's payload is: a manifest row, an index entry, or any { offset, size }. */
+export interface MemberRange {
+  offset: number;
+  size: number;
+  name?: string;
+}
+
+function checkMember(archive: CozipArchive, m: MemberRange): void {
+  if (
+    !Number.isSafeInteger(m.offset) ||
+    !Number.isSafeInteger(m.size) ||
+    m.offset < 0 ||
+    m.size < 0 ||
+    m.offset + m.size > archive.size
+  ) {
+    throw new CozipError(
+      'INVALID_OFFSET',
+      `member ${m.name ?? ''} [${m.offset}, ${m.offset + m.size}) is outside the archive`,
+      {
+        details: { offset: m.offset, size: m.size },
+      },
+    );
+  }
+}
+
+/** A member's bytes (cozip members are stored): exactly one range request. */
+export async function readMember(
+  archive: CozipArchive,
+  member: MemberRange,
+  options: ReadOptions = {},
+): Promise<Uint8Array> {
+  checkMember(archive, member);
+  return (await archive.source.read(member.offset, member.offset + member.size, options)).slice();
+}
+
+/** Bytes [start, end) of a member (relative to the member). */
+export async function readMemberRange(
+  archive: CozipArchive,
+  member: MemberRange,
+  start: number,
+  end: number,
+  options: ReadOptions = {},
+): Promise<Uint8Array> {
+  checkMember(archive, member);
+  if (
+    !Number.isSafeInteger(start) ||
+    !Number.isSafeInteger(end) ||
+    start < 0 ||
+    end < start ||
+    end > member.size
+  ) {
+    throw new CozipError(
+      'OUT_OF_RANGE',
+      `range [${start}, ${end}) is outside the member (size ${member.size})`,
+    );
+  }
+  return (await archive.source.read(member.offset + start, member.offset + end, options)).slice();
+}
+
+/** A member as a stream: one request over HTTP, whatever its size. */
+export function openMember(
+  archive: CozipArchive,
+  member: MemberRange,
+  options: ReadOptions = {},
+): AsyncIterable<Uint8Array> {
+  checkMember(archive, member);
+  return readStream(archive.source, member.offset, member.offset + member.size, options);
+}
