@@ -9,6 +9,12 @@ export {
   type IndexEntry,
 } from './index-payload.js';
 export type { CozipRow, EntrySource, SizedStream } from './inputs.js';
+export {
+  archiveLocation,
+  cozipManifest,
+  type ReadManifestOptions,
+  readManifest,
+} from './manifest.js';
 export { type ManifestFilter, parseWhere } from './manifest-filter.js';
 export {
   type Manifest,
