@@ -1,6 +1,7 @@
 // The cozip format API (runtime-neutral; paths work in Node through the
 // conditional file imports).
 export * as cozipConstants from './constants.js';
+export { type ConvertOptions, convertToCozip } from './convert.js';
 export { addGdalColumn, GDAL_VSI_COLUMN, gdalVsiPath } from './gdal.js';
 export {
   type CozipIndex,
@@ -26,6 +27,7 @@ export {
 export { type EncodeManifestOptions, encodeManifest } from './manifest-write.js';
 export {
   type CozipArchive,
+  type MemberLike,
   type MemberRange,
   type OpenCozipOptions,
   openCozip,

@@ -194,7 +194,17 @@ export interface MemberRange {
   name?: string;
 }
 
-function checkMember(archive: CozipArchive, m: MemberRange): void {
+/** A manifest row (any object with numeric offset and size) or a MemberRange. */
+export type MemberLike = MemberRange | Record<string, unknown>;
+
+function checkMember(archive: CozipArchive, like: MemberLike): MemberRange {
+  const m = like as MemberRange;
+  if (typeof m.offset !== 'number' || typeof m.size !== 'number') {
+    throw new CozipError(
+      'INVALID_ARGUMENT',
+      'a member needs numeric offset and size (pass a manifest row)',
+    );
+  }
   if (
     !Number.isSafeInteger(m.offset) ||
     !Number.isSafeInteger(m.size) ||
@@ -205,32 +215,31 @@ function checkMember(archive: CozipArchive, m: MemberRange): void {
     throw new CozipError(
       'INVALID_OFFSET',
       `member ${m.name ?? ''} [${m.offset}, ${m.offset + m.size}) is outside the archive`,
-      {
-        details: { offset: m.offset, size: m.size },
-      },
+      { details: { offset: m.offset, size: m.size } },
     );
   }
+  return m;
 }
 
 /** A member's bytes (cozip members are stored): exactly one range request. */
 export async function readMember(
   archive: CozipArchive,
-  member: MemberRange,
+  row: MemberLike,
   options: ReadOptions = {},
 ): Promise<Uint8Array> {
-  checkMember(archive, member);
+  const member = checkMember(archive, row);
   return (await archive.source.read(member.offset, member.offset + member.size, options)).slice();
 }
 
 /** Bytes [start, end) of a member (relative to the member). */
 export async function readMemberRange(
   archive: CozipArchive,
-  member: MemberRange,
+  row: MemberLike,
   start: number,
   end: number,
   options: ReadOptions = {},
 ): Promise<Uint8Array> {
-  checkMember(archive, member);
+  const member = checkMember(archive, row);
   if (
     !Number.isSafeInteger(start) ||
     !Number.isSafeInteger(end) ||
@@ -249,9 +258,9 @@ export async function readMemberRange(
 /** A member as a stream: one request over HTTP, whatever its size. */
 export function openMember(
   archive: CozipArchive,
-  member: MemberRange,
+  row: MemberLike,
   options: ReadOptions = {},
 ): AsyncIterable<Uint8Array> {
-  checkMember(archive, member);
+  const member = checkMember(archive, row);
   return readStream(archive.source, member.offset, member.offset + member.size, options);
 }
