@@ -65,6 +65,8 @@ export class ReadPlanner implements RangeSource {
   private readonly flights = new Set<Flight>();
   /** Iteration order is the LRU order: least recently used first. */
   private readonly segments = new Set<Segment>();
+  /** The same segments sorted by start, for binary search. */
+  private readonly byStart: Segment[] = [];
   private cached = 0;
   private closed = false;
 
@@ -150,6 +152,7 @@ export class ReadPlanner implements RangeSource {
     for (const read of this.pending) read.reject(closedError(this.name));
     this.pending = [];
     this.segments.clear();
+    this.byStart.length = 0;
     this.cached = 0;
     await this.source.close?.();
   }
@@ -216,16 +219,38 @@ export class ReadPlanner implements RangeSource {
     return bytes;
   }
 
+  /** Index of the first segment in byStart whose start is > pos. */
+  private upper(pos: number): number {
+    let lo = 0;
+    let hi = this.byStart.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.byStart[mid].start <= pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * The cached segment covering `pos` that reaches furthest. Segments rarely
+   * overlap, so only a few predecessors are looked at: a pathological overlap
+   * costs a cache miss, never a wrong byte.
+   */
+  private covering(pos: number): Segment | undefined {
+    let best: Segment | undefined;
+    const i = this.upper(pos) - 1;
+    for (let k = i; k >= 0 && k > i - 8; k--) {
+      const segment = this.byStart[k];
+      if (segment.end > pos && (!best || segment.end > best.end)) best = segment;
+    }
+    return best;
+  }
+
   /** The bytes [start, end) if cached segments cover all of them. */
   private fromCache(start: number, end: number): Uint8Array | undefined {
     const parts: { segment: Segment; from: number; to: number }[] = [];
     for (let pos = start; pos < end; ) {
-      let best: Segment | undefined;
-      for (const segment of this.segments) {
-        if (segment.start <= pos && pos < segment.end && (!best || segment.end > best.end)) {
-          best = segment;
-        }
-      }
+      const best = this.covering(pos);
       if (!best) return undefined;
       const to = Math.min(end, best.end);
       parts.push({ segment: best, from: pos, to });
@@ -246,18 +271,24 @@ export class ReadPlanner implements RangeSource {
   private insert(start: number, bytes: Uint8Array): void {
     const end = start + bytes.length;
     if (bytes.length === 0 || bytes.length > this.cacheBytes || this.closed) return;
-    for (const segment of this.segments) {
-      if (segment.start <= start && end <= segment.end) {
-        this.touch(segment); // already cached
-        return;
-      }
-      if (start <= segment.start && segment.end <= end) this.remove(segment); // now redundant
+    const around = this.covering(start);
+    if (around && around.start <= start && end <= around.end) {
+      this.touch(around); // already cached
+      return;
     }
-    this.segments.add({ start, end, bytes });
+    // Segments inside the new one are now redundant.
+    for (let i = this.upper(start - 1); i < this.byStart.length && this.byStart[i].start < end; ) {
+      const segment = this.byStart[i];
+      if (segment.end <= end) this.remove(segment);
+      else i++;
+    }
+    const segment = { start, end, bytes };
+    this.byStart.splice(this.upper(start), 0, segment);
+    this.segments.add(segment);
     this.cached += bytes.length;
-    for (const segment of this.segments) {
+    for (const old of this.segments) {
       if (this.cached <= this.cacheBytes) break;
-      this.remove(segment);
+      this.remove(old);
     }
   }
 
@@ -269,6 +300,9 @@ export class ReadPlanner implements RangeSource {
 
   private remove(segment: Segment): void {
     this.segments.delete(segment);
+    let i = this.upper(segment.start) - 1;
+    while (i >= 0 && this.byStart[i] !== segment) i--;
+    if (i >= 0) this.byStart.splice(i, 1);
     this.cached -= segment.bytes.length;
   }
 }

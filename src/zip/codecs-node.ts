@@ -41,7 +41,7 @@ async function* throughZlib(input: Bytes, z: zlib.Zlib & NodeJS.ReadWriteStream,
 }
 
 export function inflateRaw(input: Bytes): AsyncIterable<Uint8Array> {
-  return throughZlib(input, zlib.createInflateRaw(), 'inflate');
+  return throughZlib(input, zlib.createInflateRaw({ chunkSize: 64 * 1024 }), 'inflate');
 }
 
 export function deflateRaw(input: Bytes, level = 6): AsyncIterable<Uint8Array> {
