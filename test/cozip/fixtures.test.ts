@@ -12,6 +12,7 @@ import { validateCozip } from '../../src/cozip/validate.js';
 import { writeCozip } from '../../src/cozip/writer.js';
 import { payloadOffset } from '../../src/zip/entry-data.js';
 import { openZip } from '../../src/zip/reader.js';
+import { requireDuckDB, withConnection } from '../helpers/duckdb.js';
 import { seededBytes } from '../helpers/random.js';
 
 const FIXTURES = new URL('../../../shared/fixtures/cozip/', import.meta.url).pathname;
@@ -47,14 +48,8 @@ describe('reference fixtures', () => {
 
 describe('DuckDB reads the __metadata__ of our archives', () => {
   it('offset and size are UBIGINT and equal the real payload offsets', async (t) => {
-    let duckdb: typeof import('@duckdb/node-api');
-    try {
-      duckdb = await import('@duckdb/node-api');
-    } catch {
-      if (process.env.CI) throw new Error('@duckdb/node-api must be installed in CI');
-      t.skip('@duckdb/node-api is not installed');
-      return;
-    }
+    const duckdb = await requireDuckDB(t);
+    if (!duckdb) return;
     const dir = mkdtempSync(join(tmpdir(), 'cozip-duck-'));
     try {
       const out = join(dir, 'ds.zip');
@@ -67,32 +62,30 @@ describe('DuckDB reads the __metadata__ of our archives', () => {
       const archive = await openCozip(out);
       const parquet = join(dir, 'metadata.parquet');
       writeFileSync(parquet, await readPriorityFile(archive, '__metadata__'));
-      const instance = await duckdb.DuckDBInstance.create(':memory:');
-      const connection = await instance.connect();
-      const described = await connection.runAndReadAll(
-        `DESCRIBE SELECT * FROM read_parquet('${parquet}')`,
-      );
-      const types = Object.fromEntries(
-        described.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)]),
-      );
-      assert.deepEqual(types, {
-        name: 'VARCHAR',
-        offset: 'UBIGINT',
-        size: 'UBIGINT',
-        split: 'VARCHAR',
-      });
-      const result = await connection.runAndReadAll(
-        `SELECT name, "offset", size FROM read_parquet('${parquet}')`,
-      );
       const zip = await openZip(out);
-      for (const r of result.getRowObjectsJS()) {
-        const e = zip.entries.find((x) => x.name === r.name)!;
-        assert.equal(r.offset, BigInt(await payloadOffset(zip, e)), String(r.name));
-        assert.equal(r.size, BigInt(e.uncompressedSize));
-      }
-      assert.equal(result.getRowObjectsJS().length, 50);
-      connection.closeSync();
-      instance.closeSync();
+      await withConnection(duckdb, async (connection) => {
+        const described = await connection.runAndReadAll(
+          `DESCRIBE SELECT * FROM read_parquet('${parquet}')`,
+        );
+        const types = Object.fromEntries(
+          described.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)]),
+        );
+        assert.deepEqual(types, {
+          name: 'VARCHAR',
+          offset: 'UBIGINT',
+          size: 'UBIGINT',
+          split: 'VARCHAR',
+        });
+        const result = await connection.runAndReadAll(
+          `SELECT name, "offset", size FROM read_parquet('${parquet}')`,
+        );
+        for (const r of result.getRowObjectsJS()) {
+          const e = zip.entries.find((x) => x.name === r.name)!;
+          assert.equal(r.offset, BigInt(await payloadOffset(zip, e)), String(r.name));
+          assert.equal(r.size, BigInt(e.uncompressedSize));
+        }
+        assert.equal(result.getRowObjectsJS().length, 50);
+      });
       await archive.source.close?.();
       await zip.source.close?.();
     } finally {

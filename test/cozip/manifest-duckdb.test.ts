@@ -10,25 +10,12 @@ import { describe, it } from 'node:test';
 import { openManifest } from '../../src/cozip/manifest-read.js';
 import { encodeManifest } from '../../src/cozip/manifest-write.js';
 import { openFileSource } from '../../src/io/file-source.js';
-
-type DuckDB = typeof import('@duckdb/node-api');
-
-async function loadDuckDB(): Promise<DuckDB | undefined> {
-  try {
-    return await import('@duckdb/node-api');
-  } catch {
-    return undefined;
-  }
-}
+import { requireDuckDB } from '../helpers/duckdb.js';
 
 describe('DuckDB reads the manifest', () => {
   it('offset/size are UBIGINT with exact values; other columns keep their types', async (t) => {
-    const duckdb = await loadDuckDB();
-    if (!duckdb) {
-      if (process.env.CI) throw new Error('@duckdb/node-api must be installed in CI');
-      t.skip('@duckdb/node-api is not installed');
-      return;
-    }
+    const duckdb = await requireDuckDB(t);
+    if (!duckdb) return;
     const rows = [
       {
         name: 'a.tif',
@@ -107,12 +94,8 @@ describe('DuckDB reads the manifest', () => {
   });
 
   it('a ZSTD manifest DuckDB writes (UBIGINT offsets) reads back', async (t) => {
-    const duckdb = await loadDuckDB();
-    if (!duckdb) {
-      if (process.env.CI) throw new Error('@duckdb/node-api must be installed in CI');
-      t.skip('@duckdb/node-api is not installed');
-      return;
-    }
+    const duckdb = await requireDuckDB(t);
+    if (!duckdb) return;
     const dir = mkdtempSync(join(tmpdir(), 'cozip-duckdb-'));
     try {
       const file = join(dir, 'manifest.parquet');

@@ -5,7 +5,7 @@
  * where the tools are installed (unzip, zip, p7zip-full, python3).
  */
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
 
 export interface ToolResult {
@@ -254,4 +254,41 @@ export async function assertToolsAccept(
 function tail(output: string): string {
   const lines = output.split('\n');
   return lines.length > 40 ? lines.slice(-40).join('\n') : output;
+}
+
+// Per entry, in central-directory order: raw name, sizes, CRC and a SHA-256
+// of the content (or the error Python raised reading it).
+/** One central-directory entry as Python's zipfile sees it, in archive order. */
+export interface PythonIndexedEntry {
+  name: string;
+  rawName: string; // base64 of the header bytes
+  size: number;
+  compressedSize: number;
+  crc: number;
+  sha256?: string;
+  error?: string;
+}
+
+const ENTRIES_SCRIPT = `
+import base64, hashlib, json, sys, zipfile
+out = []
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for i in z.infolist():
+        raw = i.orig_filename.encode('utf-8' if i.flag_bits & 0x800 else 'cp437')
+        e = {'name': i.filename, 'rawName': base64.b64encode(raw).decode(), 'size': i.file_size,
+             'compressedSize': i.compress_size, 'crc': i.CRC}
+        try:
+            e['sha256'] = hashlib.sha256(z.read(i)).hexdigest()
+        except Exception as err:
+            e['error'] = type(err).__name__ + ': ' + str(err)
+        out.append(e)
+print(json.dumps(out))
+`;
+
+export function pythonZipEntries(path: string): PythonIndexedEntry[] {
+  const out = execFileSync('python3', ['-c', ENTRIES_SCRIPT, path], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  return JSON.parse(out);
 }

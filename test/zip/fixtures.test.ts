@@ -9,7 +9,7 @@ import { bytesSource } from '../../src/io/bytes-source.js';
 import { checkZip } from '../../src/zip/check.js';
 import { readEntry } from '../../src/zip/entry-data.js';
 import { openZip } from '../../src/zip/reader.js';
-import { pythonZipEntries } from '../helpers/python-zip.js';
+import { pythonZipEntries } from '../helpers/tools.js';
 
 const DIR = new URL('../../../shared/fixtures/zips/', import.meta.url).pathname;
 

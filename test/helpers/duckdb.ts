@@ -1,0 +1,32 @@
+// DuckDB (an independent Parquet reader) for tests: loaded lazily; a missing
+// install skips the test locally and fails it under CI.
+import type { TestContext } from 'node:test';
+
+export type DuckDB = typeof import('@duckdb/node-api');
+
+export async function requireDuckDB(t: TestContext): Promise<DuckDB | undefined> {
+  try {
+    return await import('@duckdb/node-api');
+  } catch {
+    if (process.env.CI) throw new Error('@duckdb/node-api must be installed in CI');
+    t.skip('@duckdb/node-api is not installed');
+    return undefined;
+  }
+}
+
+/** Runs `body` with a fresh in-memory connection, closed afterwards. */
+export async function withConnection<T>(
+  duckdb: DuckDB,
+  body: (
+    c: Awaited<ReturnType<Awaited<ReturnType<DuckDB['DuckDBInstance']['create']>>['connect']>>,
+  ) => Promise<T>,
+): Promise<T> {
+  const instance = await duckdb.DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    return await body(connection);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
