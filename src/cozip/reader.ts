@@ -2,7 +2,12 @@
 // small indexes, all of it), one read of the last 32 KiB verifies the
 // integrity hash; priority files and members are then single range reads.
 import { CozipError } from '../errors.js';
-import { type OpenSourceOptions, openSource, type SourceInput } from '../io/open-source.js';
+import {
+  isRangeSource,
+  type OpenSourceOptions,
+  openSource,
+  type SourceInput,
+} from '../io/open-source.js';
 import type { RangeSource, ReadOptions } from '../io/source.js';
 import { readStream } from '../io/stream.js';
 import { crc32 } from '../zip/codecs.js';
@@ -42,7 +47,11 @@ export interface OpenCozipOptions extends OpenSourceOptions {
   headSize?: number;
   /** Fail with UNKNOWN_PROFILE unless the profile is one of these. */
   profiles?: ProfileName[];
+  /** Refuse indexes larger than this (default 256 MiB, about ten million entries). */
+  maxIndexBytes?: number;
 }
+
+const DEFAULT_MAX_INDEX = 256 * 1024 * 1024;
 
 const DEFAULT_HEAD = 64 * 1024;
 
@@ -61,6 +70,21 @@ export async function openCozip(
 ): Promise<CozipArchive> {
   const headSize = Math.max(INDEX_HEADER_SIZE, options.headSize ?? DEFAULT_HEAD);
   const source = await openSource(input, { probe: { start: 0, end: headSize }, ...options });
+  try {
+    return await readIndex(source, input, headSize, options);
+  } catch (err) {
+    // A source opened here from a path or URL is closed on failure.
+    if (!isRangeSource(input)) await source.close();
+    throw err;
+  }
+}
+
+async function readIndex(
+  source: RangeSource,
+  input: SourceInput,
+  headSize: number,
+  options: OpenCozipOptions,
+): Promise<CozipArchive> {
   const read: ReadOptions = { signal: options.signal };
   const size = source.size;
   const head = await source.read(0, Math.min(size, headSize), read);
@@ -71,6 +95,16 @@ export async function openCozip(
       `archive is ${size} bytes; a cozip has at least ${MIN_ARCHIVE_SIZE}`,
       {
         details: { size },
+      },
+    );
+  }
+  const maxIndex = options.maxIndexBytes ?? DEFAULT_MAX_INDEX;
+  if (header.indexSize > maxIndex) {
+    throw new CozipError(
+      'LIMIT_EXCEEDED',
+      `index of ${header.indexSize} bytes exceeds maxIndexBytes (${maxIndex})`,
+      {
+        details: { indexSize: header.indexSize },
       },
     );
   }

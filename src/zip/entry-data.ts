@@ -2,7 +2,7 @@
 // then stream, decompress and verify (size and CRC-32) what it holds.
 import { CozipError } from '../errors.js';
 import type { ReadOptions } from '../io/source.js';
-import { readStream } from '../io/stream.js';
+import { readAll, readStream } from '../io/stream.js';
 import { crc32, getDecompressor, inflateRawBytes, methodName } from './codecs.js';
 import { LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORE } from './constants.js';
 import type { ZipEntry } from './entry.js';
@@ -293,11 +293,7 @@ export async function readEntry(
     checkResult(entry, out.length, crc32(out));
     return out;
   }
-  const out = new Uint8Array(entry.uncompressedSize);
-  let o = 0;
-  for await (const chunk of openEntry(archive, entry, options)) {
-    out.set(chunk, o);
-    o += chunk.length;
-  }
-  return out;
+  // Collected as it arrives rather than preallocated from the declared size:
+  // a lying directory must not make us allocate gigabytes up front.
+  return readAll(openEntry(archive, entry, options));
 }

@@ -63,7 +63,7 @@ export interface OpenZipOptions extends ReadOptions {
   maxEntries?: number;
 }
 
-interface EndInfo extends FoundEocd {
+export interface EndInfo extends FoundEocd {
   eocdOffset: number;
   eocd: Eocd;
   zip64: boolean;
@@ -84,9 +84,22 @@ export async function openZip(
   options: OpenZipOptions & OpenSourceOptions = {},
 ): Promise<ZipArchive> {
   const tailSize = options.tailSize ?? DEFAULT_TAIL_SIZE;
-  const source = isRangeSource(input)
-    ? input
-    : await openSource(input, { probe: { suffix: tailSize }, ...options });
+  if (isRangeSource(input)) return readArchive(input, tailSize, options);
+  const source = await openSource(input, { probe: { suffix: tailSize }, ...options });
+  try {
+    return await readArchive(source, tailSize, options);
+  } catch (err) {
+    // Opened here, so closed here: a failed open leaves no file handle behind.
+    await source.close();
+    throw err;
+  }
+}
+
+async function readArchive(
+  source: RangeSource,
+  tailSize: number,
+  options: OpenZipOptions,
+): Promise<ZipArchive> {
   const size = source.size;
   if (size < EOCD_SIZE) {
     throw new CozipError(
@@ -106,26 +119,10 @@ export async function openZip(
       `archive declares ${end.entries} entries (limit ${maxEntries})`,
     );
   }
-  // Stored offsets are relative to the archive start. When the directory does
-  // not end where the end records begin, either bytes were prepended (shift
-  // every offset) or the declared size is wrong (trust offset and count).
-  const shift = end.cdEnd - end.cdSize - end.cdOffset;
-  const layouts = [{ base: 0, cdSize: end.cdSize }];
-  if (shift > 0) {
-    layouts.push({ base: shift, cdSize: end.cdSize });
-    layouts.push({ base: 0, cdSize: end.cdEnd - end.cdOffset });
-  } else if (shift < 0 && end.cdOffset <= end.cdEnd) {
-    layouts[0] = { base: 0, cdSize: end.cdEnd - end.cdOffset };
-  }
   let firstError: unknown;
-  for (const { base, cdSize } of layouts) {
+  for (const { base, cdSize } of directoryLayouts(end)) {
     try {
-      if (end.entries * CENTRAL_HEADER_SIZE > cdSize) {
-        throw new CozipError(
-          'BAD_RECORD',
-          `central directory of ${cdSize} bytes cannot hold the ${end.entries} entries declared`,
-        );
-      }
+      checkDirectorySize(end, cdSize);
       const cdOffset = end.cdOffset + base;
       const headers = await readCentralDirectory(
         source,
@@ -152,14 +149,46 @@ export async function openZip(
       };
     } catch (err) {
       firstError ??= err;
-      const code = err instanceof CozipError ? err.code : undefined;
-      if (code !== 'BAD_SIGNATURE' && code !== 'BAD_RECORD' && code !== 'TRUNCATED') throw err;
+      if (!isLayoutError(err)) throw err;
     }
   }
   throw firstError;
 }
 
-function checkEntryCount(found: number, end: EndInfo): void {
+/**
+ * Where the central directory may be. Stored offsets are relative to the
+ * archive start. When the directory does not end where the end records
+ * begin, either bytes were prepended (shift every offset) or the declared
+ * size is wrong (trust offset and count). Tried in order.
+ */
+export function directoryLayouts(end: EndInfo): { base: number; cdSize: number }[] {
+  const shift = end.cdEnd - end.cdSize - end.cdOffset;
+  const layouts = [{ base: 0, cdSize: end.cdSize }];
+  if (shift > 0) {
+    layouts.push({ base: shift, cdSize: end.cdSize });
+    layouts.push({ base: 0, cdSize: end.cdEnd - end.cdOffset });
+  } else if (shift < 0 && end.cdOffset <= end.cdEnd) {
+    layouts[0] = { base: 0, cdSize: end.cdEnd - end.cdOffset };
+  }
+  return layouts;
+}
+
+/** A failure that means "this layout is wrong", so the next one is tried. */
+export function isLayoutError(err: unknown): boolean {
+  const code = err instanceof CozipError ? err.code : undefined;
+  return code === 'BAD_SIGNATURE' || code === 'BAD_RECORD' || code === 'TRUNCATED';
+}
+
+export function checkDirectorySize(end: EndInfo, cdSize: number): void {
+  if (end.entries * CENTRAL_HEADER_SIZE > cdSize) {
+    throw new CozipError(
+      'BAD_RECORD',
+      `central directory of ${cdSize} bytes cannot hold the ${end.entries} entries declared`,
+    );
+  }
+}
+
+export function checkEntryCount(found: number, end: EndInfo): void {
   if (found === end.entries) return;
   // Writers without ZIP64 wrap the 16-bit count past 65,535 entries: accept
   // the directory as its size says when the low bits agree.
@@ -177,7 +206,36 @@ async function readEndRecords(
   tailStart: number,
   options: ReadOptions,
 ): Promise<EndInfo> {
-  const found = findEocd(tail, tailStart, source.size);
+  const scan = scanEndRecords(tail, tailStart, source.size);
+  if (!scan.zip64Spots.length) return endInfo(scan);
+  let lastError: unknown;
+  for (const at of scan.zip64Spots) {
+    const bytes =
+      at >= tailStart
+        ? tail.subarray(at - tailStart, at - tailStart + ZIP64_EOCD_SIZE)
+        : await source.read(at, at + ZIP64_EOCD_SIZE, options);
+    try {
+      return endInfo(scan, bytes, at);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+/** The EOCD found in the tail, and where its ZIP64 end record may be. */
+export interface EndScan extends FoundEocd {
+  /** Offsets to try for the ZIP64 end record, in order; empty without a locator. */
+  zip64Spots: number[];
+}
+
+/**
+ * Finds the end records in `tail` (the last bytes of an archive of `size`
+ * bytes, starting at `tailStart`), without reading anything else: the ZIP64
+ * end record, when there is one, may lie before the tail.
+ */
+export function scanEndRecords(tail: Uint8Array, tailStart: number, size: number): EndScan {
+  const found = findEocd(tail, tailStart, size);
   const { offset: eocdOffset, eocd } = found;
   const locator = decodeZip64Locator(tail, eocdOffset - ZIP64_LOCATOR_SIZE - tailStart);
   const needs64 =
@@ -195,6 +253,33 @@ async function readEndRecords(
     if (eocd.diskNumber !== 0 || eocd.cdDisk !== 0 || eocd.entriesOnDisk !== eocd.entriesTotal) {
       throw multiDisk(eocd.diskNumber || eocd.cdDisk);
     }
+    return { ...found, zip64Spots: [] };
+  }
+  if (locator.eocdDisk !== 0 || locator.totalDisks > 1) throw multiDisk(locator.eocdDisk);
+  const locatorOffset = eocdOffset - ZIP64_LOCATOR_SIZE;
+  // The record is normally right before the locator; its stored offset may be
+  // shifted by a prefix, so try the stored offset, then the adjacent spot.
+  const spots = [locator.zip64EocdOffset];
+  const adjacent = locatorOffset - ZIP64_EOCD_SIZE;
+  if (adjacent >= 0 && adjacent !== locator.zip64EocdOffset) spots.push(adjacent);
+  const zip64Spots = spots.filter((at) => at >= 0 && at + ZIP64_EOCD_SIZE <= locatorOffset);
+  if (!zip64Spots.length) {
+    throw new CozipError(
+      'INVALID_ZIP64',
+      `ZIP64 end record offset ${locator.zip64EocdOffset} is out of bounds`,
+    );
+  }
+  return { ...found, zip64Spots };
+}
+
+/**
+ * The end records resolved: from the EOCD alone, or from the ZIP64 end record
+ * `bytes` read at `at` (throws when no valid record is there).
+ */
+export function endInfo(scan: EndScan, bytes?: Uint8Array, at = 0): EndInfo {
+  const { zip64Spots: _, ...found } = scan;
+  const { offset: eocdOffset, eocd } = found;
+  if (!bytes) {
     return {
       ...found,
       eocdOffset,
@@ -206,46 +291,20 @@ async function readEndRecords(
       cdEnd: eocdOffset,
     };
   }
-  if (locator.eocdDisk !== 0 || locator.totalDisks > 1) throw multiDisk(locator.eocdDisk);
-  const locatorOffset = eocdOffset - ZIP64_LOCATOR_SIZE;
-  // The record is normally right before the locator; its stored offset may be
-  // shifted by a prefix, so try the stored offset, then the adjacent spot.
-  const spots = [locator.zip64EocdOffset];
-  const adjacent = locatorOffset - ZIP64_EOCD_SIZE;
-  if (adjacent >= 0 && adjacent !== locator.zip64EocdOffset) spots.push(adjacent);
-  let lastError: unknown;
-  for (const at of spots) {
-    if (at < 0 || at + ZIP64_EOCD_SIZE > locatorOffset) continue;
-    const bytes =
-      at >= tailStart
-        ? tail.subarray(at - tailStart, at - tailStart + ZIP64_EOCD_SIZE)
-        : await source.read(at, at + ZIP64_EOCD_SIZE, options);
-    try {
-      const r = decodeZip64Eocd(bytes, 0, at);
-      if (r.diskNumber !== 0 || r.cdDisk !== 0 || r.entriesOnDisk !== r.entriesTotal) {
-        throw multiDisk(r.diskNumber || r.cdDisk);
-      }
-      return {
-        ...found,
-        eocdOffset,
-        eocd,
-        zip64: true,
-        entries: r.entriesTotal,
-        cdSize: r.cdSize,
-        cdOffset: r.cdOffset,
-        cdEnd: at,
-      };
-    } catch (err) {
-      lastError = err;
-    }
+  const r = decodeZip64Eocd(bytes, 0, at);
+  if (r.diskNumber !== 0 || r.cdDisk !== 0 || r.entriesOnDisk !== r.entriesTotal) {
+    throw multiDisk(r.diskNumber || r.cdDisk);
   }
-  throw (
-    lastError ??
-    new CozipError(
-      'INVALID_ZIP64',
-      `ZIP64 end record offset ${locator.zip64EocdOffset} is out of bounds`,
-    )
-  );
+  return {
+    ...found,
+    eocdOffset,
+    eocd,
+    zip64: true,
+    entries: r.entriesTotal,
+    cdSize: r.cdSize,
+    cdOffset: r.cdOffset,
+    cdEnd: at,
+  };
 }
 
 function multiDisk(disk: number): CozipError {
@@ -300,7 +359,7 @@ function join(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /** Decodes whole headers from `buf`; with `final`, leftover bytes are an error. */
-function parseCentralChunk(
+export function parseCentralChunk(
   buf: Uint8Array,
   at: number,
   final: boolean,
