@@ -41,7 +41,7 @@ export interface CozipArchive {
 }
 
 export interface OpenCozipOptions extends OpenSourceOptions {
-  /** Recompute the integrity hash (one read of the last 32 KiB). Default: on for http(s), off for local data. */
+  /** Recompute the integrity hash (one read of the last 32 KiB). Default: on for http(s) and s3, off for local data. */
   verifyHash?: boolean;
   /** Bytes read speculatively from the start (default 64 KiB): small indexes cost one request. */
   headSize?: number;
@@ -56,8 +56,8 @@ const DEFAULT_MAX_INDEX = 256 * 1024 * 1024;
 const DEFAULT_HEAD = 64 * 1024;
 
 function isRemote(input: SourceInput): boolean {
-  if (input instanceof URL) return true;
-  if (typeof input === 'string') return /^https?:\/\//i.test(input);
+  if (input instanceof URL) return input.protocol !== 'file:';
+  if (typeof input === 'string') return /^(https?|s3):\/\//i.test(input);
   // An HTTP source (possibly inside a planner) carries validators.
   const inner = (input as { source?: unknown }).source ?? input;
   return typeof inner === 'object' && inner !== null && 'rangeSupported' in inner;

@@ -20,6 +20,15 @@ export {
   type ReadPlannerOptions,
 } from './planner.js';
 export { runPool } from './pool.js';
+export {
+  openS3Source,
+  parseS3Url,
+  type S3Config,
+  type S3Location,
+  type S3Source,
+  type S3SourceOptions,
+  s3ObjectUrl,
+} from './s3-source.js';
 export { checkRange, type IoStats, type RangeSource, type ReadOptions } from './source.js';
 export {
   concatBytes,

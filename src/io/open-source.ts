@@ -6,11 +6,15 @@ import { blobSource } from './blob-source.js';
 import { bytesSource } from './bytes-source.js';
 import { type HttpSourceOptions, openHttpSource } from './http-source.js';
 import { ReadPlanner, type ReadPlannerOptions } from './planner.js';
+import type { S3Config } from './s3-source.js';
 import type { RangeSource } from './source.js';
 
 export type SourceInput = string | URL | Blob | Uint8Array | ArrayBuffer | RangeSource;
 
-export interface OpenSourceOptions extends HttpSourceOptions, ReadPlannerOptions {}
+export interface OpenSourceOptions extends HttpSourceOptions, ReadPlannerOptions {
+  /** For s3:// inputs: credentials, region, endpoint (default: the AWS_* variables). */
+  s3?: S3Config;
+}
 
 export function isRangeSource(x: unknown): x is RangeSource {
   return (
@@ -23,8 +27,9 @@ export function isRangeSource(x: unknown): x is RangeSource {
 
 /**
  * Opens `input` for range reads, wrapped in a ReadPlanner (coalescing and a
- * bounded cache). http(s) strings and URLs are fetched with Range requests;
- * other strings are local paths (Node only). An HTTP probe's bytes (e.g. the
+ * bounded cache). http(s) strings and URLs are fetched with Range requests,
+ * s3:// ones with SigV4-signed Range requests; other strings are local paths
+ * (Node only). An HTTP probe's bytes (e.g. the
  * tail of a ZIP) seed the planner's cache, so they are fetched once.
  */
 export async function openSource(
@@ -39,6 +44,7 @@ async function openRaw(input: SourceInput, options: OpenSourceOptions): Promise<
   if (isRangeSource(input)) return input;
   if (input instanceof URL) return openUrl(input, options);
   if (typeof input === 'string') {
+    if (/^s3:\/\//i.test(input)) return openS3(input, options);
     return /^https?:\/\//i.test(input) ? openUrl(new URL(input), options) : openFileSource(input);
   }
   if (input instanceof Uint8Array) return bytesSource(input);
@@ -51,11 +57,19 @@ async function openRaw(input: SourceInput, options: OpenSourceOptions): Promise<
 }
 
 function openUrl(url: URL, options: OpenSourceOptions): Promise<RangeSource> {
+  if (url.protocol === 's3:') return openS3(url, options);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CozipError(
       'INVALID_ARGUMENT',
-      `unsupported URL scheme ${url.protocol} (use http or https)`,
+      `unsupported URL scheme ${url.protocol} (use http, https or s3)`,
     );
   }
   return openHttpSource(url, options);
+}
+
+/** Loaded on first use, so code that never reads S3 does not load the signer. */
+async function openS3(url: string | URL, options: OpenSourceOptions): Promise<RangeSource> {
+  const { openS3Source } = await import('./s3-source.js');
+  const { s3, ...rest } = options;
+  return openS3Source(url, { ...rest, ...s3 });
 }
