@@ -35,6 +35,7 @@ export {
   priorityEntry,
   readMember,
   readMemberRange,
+  readMembers,
   readPriorityBlock,
   readPriorityFile,
 } from './reader.js';

@@ -59,3 +59,19 @@ export function archiveLocation(archive: CozipArchive): string {
     s = s.source as typeof s;
   return s.name;
 }
+
+/**
+ * Finds a member of a Flat cozip by name (through the manifest, whose `name`
+ * statistics let row groups be skipped); MISSING_ENTRY when absent.
+ */
+export async function findMember(
+  archive: CozipArchive,
+  name: string,
+): Promise<Record<string, unknown>> {
+  const [row] = await readManifest(archive, { filter: { name } });
+  if (!row)
+    throw new CozipError('MISSING_ENTRY', `no member named ${JSON.stringify(name)}`, {
+      details: { name },
+    });
+  return row;
+}

@@ -298,3 +298,15 @@ export function openMember(
   const member = checkMember(archive, row);
   return readStream(archive.source, member.offset, member.offset + member.size, options);
 }
+
+/**
+ * Several members at once. The reads are issued together, so the planner
+ * merges members that lie close to each other into one request.
+ */
+export function readMembers(
+  archive: CozipArchive,
+  rows: MemberLike[],
+  options: ReadOptions = {},
+): Promise<Uint8Array[]> {
+  return Promise.all(rows.map((row) => readMember(archive, row, options)));
+}

@@ -5,8 +5,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readManifest } from '../../src/cozip/manifest.js';
-import { openCozip, openMember, readMember, readMemberRange } from '../../src/cozip/reader.js';
+import { findMember, readManifest } from '../../src/cozip/manifest.js';
+import {
+  openCozip,
+  openMember,
+  readMember,
+  readMemberRange,
+  readMembers,
+} from '../../src/cozip/reader.js';
 import { validateCozip } from '../../src/cozip/validate.js';
 import { writeCozip } from '../../src/cozip/writer.js';
 import { isCozipError } from '../../src/errors.js';
@@ -58,6 +64,19 @@ describe('cozip over HTTP', () => {
     before = server.requestsFor('ds.zip').length;
     assert.deepEqual(await readMemberRange(archive, row, 10, 30), rows[6042].path.subarray(10, 30));
     assert.equal(server.requestsFor('ds.zip').length - before, 1);
+  });
+
+  it('neighbouring members read together cost one coalesced request; findMember by name', async () => {
+    const archive = await openCozip(server.url('ds.zip'));
+    const rows = await readManifest(archive, { rowStart: 7000, rowEnd: 7005 });
+    const before = server.requestsFor('ds.zip').length;
+    const members = await readMembers(archive, rows);
+    assert.equal(server.requestsFor('ds.zip').length - before, 1);
+    assert.deepEqual(
+      members[3],
+      await readMember(archive, await findMember(archive, 'samples/07003.bin')),
+    );
+    await assert.rejects(findMember(archive, 'nope'), (e) => isCozipError(e, 'MISSING_ENTRY'));
   });
 
   it('a replaced object is OBJECT_CHANGED; a tampered one is HASH_MISMATCH', async () => {
