@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'DUPLICATE_NAME'
   | 'WRITER_STATE'
+  | 'FILE_EXISTS'
   // cozip/: the format spec's canonical codes (DUPLICATE_NAME, INVALID_NAME
   // and INVALID_ZIP64 above are shared with the ZIP layer)
   | 'INVALID_LFH'
@@ -49,7 +50,15 @@ export type ErrorCode =
   | 'INVALID_ZIP_STRUCTURE'
   // cozip/: writer inputs and the Flat manifest
   | 'INVALID_INPUT'
-  | 'MANIFEST_MISMATCH';
+  | 'MANIFEST_MISMATCH'
+  // zipindex/: indexing a directory and the serialized index
+  | 'NEED_MORE_DATA'
+  | 'UNKNOWN_INDEX_TYPE'
+  | 'CORRUPT_INDEX'
+  | 'INDEX_TOO_LARGE'
+  | 'TOO_MANY_FILES'
+  | 'TOO_MANY_CUSTOM_ENTRIES'
+  | 'DUPLICATE_LAYER';
 
 export class CozipError extends Error {
   readonly code: ErrorCode;

@@ -1,13 +1,15 @@
 // Any ZIP to a Flat cozip: every file member is decompressed (CRC-checked)
 // and stored; the manifest gets the member's mtime and original method.
-import { CozipError } from '../errors.js';
 import { isRangeSource, type OpenSourceOptions, type SourceInput } from '../io/open-source.js';
 import { methodName } from '../zip/codecs.js';
 import { openEntry } from '../zip/entry-data.js';
 import { openZip } from '../zip/reader.js';
 import type { Sink } from '../zip/sink.js';
+import { INDEX_NAME, METADATA_NAME, PADDING_NAME } from './constants.js';
 import type { CozipRow } from './inputs.js';
 import { type CozipWriteResult, type WriteCozipOptions, writeCozip } from './writer.js';
+
+const RESERVED = new Set([INDEX_NAME, PADDING_NAME, METADATA_NAME]);
 
 export interface ConvertOptions
   extends Omit<WriteCozipOptions, 'profile' | 'metadata'>,
@@ -17,24 +19,35 @@ export interface ConvertOptions
 }
 
 /**
- * Rewrites `input` (any ZIP) as a Flat cozip at `out`. Directories and empty
- * files are dropped (cozip forbids them); names must satisfy the cozip rules.
+ * Rewrites `input` (any ZIP, a cozip too) as a Flat cozip at `out`.
+ * Directories, empty files and symlinks are left out (cozip stores non-empty
+ * regular files only), and so are a cozip's own `__cozip__`,
+ * `__cozip_padding__` and `__metadata__`; `skipped` lists them. Names must
+ * satisfy the cozip rules.
  */
 export async function convertToCozip(
   input: SourceInput,
   out: string | Sink,
   options: ConvertOptions = {},
-): Promise<CozipWriteResult> {
+): Promise<CozipWriteResult & { skipped: Array<{ name: string; reason: string }> }> {
   const zip = await openZip(input, options);
   try {
     const rows: CozipRow[] = [];
+    const skipped: Array<{ name: string; reason: string }> = [];
     for (const e of zip.entries) {
-      if (e.isDirectory || e.uncompressedSize === 0) continue;
-      if (e.isSymlink)
-        throw new CozipError(
-          'INVALID_INPUT',
-          `${e.name} is a symlink; cozip stores regular files only`,
-        );
+      const reason = e.isDirectory
+        ? 'directory'
+        : e.isSymlink
+          ? 'symlink'
+          : e.uncompressedSize === 0
+            ? 'empty file'
+            : RESERVED.has(e.name)
+              ? 'cozip structure entry'
+              : undefined;
+      if (reason) {
+        skipped.push({ name: e.name, reason });
+        continue;
+      }
       rows.push({
         name: e.name,
         path: { size: e.uncompressedSize, stream: () => openEntry(zip, e) },
@@ -43,7 +56,7 @@ export async function convertToCozip(
         ...options.columns?.({ name: e.name, mtime: e.mtime, method: e.method }),
       });
     }
-    return await writeCozip(out, rows, { ...options, profile: 'flat' });
+    return { ...(await writeCozip(out, rows, { ...options, profile: 'flat' })), skipped };
   } finally {
     if (!isRangeSource(input)) await zip.source.close?.();
   }

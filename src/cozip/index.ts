@@ -16,7 +16,7 @@ export {
   type ReadManifestOptions,
   readManifest,
 } from './manifest.js';
-export { type ManifestFilter, parseWhere } from './manifest-filter.js';
+export { filterRows, type ManifestFilter, parseWhere } from './manifest-filter.js';
 export {
   type Manifest,
   type ManifestColumn,

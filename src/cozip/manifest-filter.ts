@@ -446,3 +446,34 @@ function tokenize(expr: string): Token[] {
   tokens.push({ kind: 'end', text: 'end of input', pos: expr.length });
   return tokens;
 }
+
+/** The column type a JS value suggests, for filtering rows that came from elsewhere. */
+function typeOfValue(v: unknown): ManifestColumnType {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'boolean';
+  if (typeof v === 'bigint') return 'int64';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'double';
+  if (v instanceof Date) return 'timestamp';
+  if (v instanceof Uint8Array) return 'binary';
+  return 'other';
+}
+
+/**
+ * Applies a ManifestFilter to plain rows (e.g. a ZIP's entry listing), with
+ * the same semantics as manifest reads; column types come from the values.
+ */
+export function filterRows<T extends Record<string, unknown>>(
+  rows: T[],
+  filter: ManifestFilter,
+): T[] {
+  const types: Record<string, ManifestColumnType> = {};
+  for (const column of Object.keys(filter)) {
+    const sample = rows.find((r) => r[column] !== null && r[column] !== undefined)?.[column];
+    types[column] = sample === undefined ? 'string' : typeOfValue(sample);
+  }
+  const conditions = resolveFilter(filter, types);
+  const data: Record<string, unknown[]> = {};
+  for (const c of conditions) data[c.column] ??= rows.map((r) => r[c.column]);
+  const mask = evaluateConditions(conditions, data, rows.length);
+  return rows.filter((_, i) => mask[i] === 1);
+}

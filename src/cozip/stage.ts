@@ -6,7 +6,7 @@ import { openFileSource } from '#file-source';
 import { readAll, readStream } from '../io/stream.js';
 import type { Sink } from '../zip/sink.js';
 import { METADATA_NAME } from './constants.js';
-import { type CozipRow, checkRows, closeEntries, type EntrySource, resolveRows } from './inputs.js';
+import { type CozipRow, checkRows, type EntrySource, resolveRows } from './inputs.js';
 import {
   type CozipWriteResult,
   flatManifestRows,
@@ -24,14 +24,10 @@ export interface StagedMetadata {
 export async function stageMetadata(rows: CozipRow[]): Promise<StagedMetadata> {
   checkRows(rows, [METADATA_NAME]);
   const entries = await resolveRows(rows);
-  try {
-    return {
-      table: flatManifestRows(entries),
-      paths: rows.map((r) => ({ name: r.name, path: r.path })),
-    };
-  } finally {
-    await closeEntries(entries);
-  }
+  return {
+    table: flatManifestRows(entries),
+    paths: rows.map((r) => ({ name: r.name, path: r.path })),
+  };
 }
 
 export interface StageCreateOptions

@@ -34,13 +34,7 @@ import {
 import { integrityHash } from './hash.js';
 import { encodeIndexHeader } from './index-header.js';
 import { encodeIndexPayload, type IndexEntry, indexPayloadSize } from './index-payload.js';
-import {
-  type CozipRow,
-  checkRows,
-  closeEntries,
-  type ResolvedEntry,
-  resolveRows,
-} from './inputs.js';
+import { type CozipRow, checkRows, type ResolvedEntry, resolveRows } from './inputs.js';
 import { encodeManifest } from './manifest-write.js';
 import { type Layout, type PlannedEntry, planLayout } from './plan.js';
 import { checkManifestBytes } from './stage-check.js';
@@ -110,28 +104,24 @@ export async function writeCozip(
     throw new CozipError('INVALID_ARGUMENT', `unknown profile ${JSON.stringify(profile)}`);
   checkRows(rows, profile === 'flat' ? [METADATA_NAME] : []);
   const entries = await resolveRows(rows);
+  const plan = await planArchive(profile, entries, options);
+  const sink = typeof out === 'string' ? await createFileSink(out) : out;
   try {
-    const plan = await planArchive(profile, entries, options);
-    const sink = typeof out === 'string' ? await createFileSink(out) : out;
-    try {
-      await writePlanned(sink, plan, options);
-      await sink.close();
-    } catch (err) {
-      await sink.abort?.(err).catch(() => {});
-      throw err;
-    }
-    return {
-      profile,
-      size: plan.layout.archiveSize,
-      entries: entries.length,
-      index: plan.index,
-      manifest: plan.manifest,
-      padded: plan.layout.padding !== undefined,
-      zip64: plan.layout.zip64End || plan.layout.entries.some((e) => e.zip64Sizes),
-    };
-  } finally {
-    await closeEntries(entries);
+    await writePlanned(sink, plan, options);
+    await sink.close();
+  } catch (err) {
+    await sink.abort?.(err).catch(() => {});
+    throw err;
   }
+  return {
+    profile,
+    size: plan.layout.archiveSize,
+    entries: entries.length,
+    index: plan.index,
+    manifest: plan.manifest,
+    padded: plan.layout.padding !== undefined,
+    zip64: plan.layout.zip64End || plan.layout.entries.some((e) => e.zip64Sizes),
+  };
 }
 
 interface ArchivePlan {

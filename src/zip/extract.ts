@@ -136,8 +136,19 @@ async function writeFile(
   if (parent !== '.') await makeDirs(root, parent);
   const existing = await lstat(dest).catch(() => undefined);
   if (existing) {
-    if (existing.isSymbolicLink() || existing.isDirectory() || !options.overwrite) {
-      throw new CozipError('UNSAFE_PATH', `${dest} already exists`, { details: { path: dest } });
+    if (existing.isSymbolicLink() || existing.isDirectory()) {
+      throw new CozipError(
+        'UNSAFE_PATH',
+        `${dest} exists and is a ${existing.isDirectory() ? 'directory' : 'symlink'}`,
+        {
+          details: { path: dest },
+        },
+      );
+    }
+    if (!options.overwrite) {
+      throw new CozipError('FILE_EXISTS', `${dest} already exists (use overwrite to replace it)`, {
+        details: { path: dest },
+      });
     }
   }
   const temp = `${dest}.cozip-${Math.random().toString(36).slice(2, 10)}.tmp`;
@@ -195,7 +206,11 @@ async function writeSymlink(
   }
   const existing = await lstat(dest).catch(() => undefined);
   if (existing) {
-    if (!options.overwrite) throw new CozipError('UNSAFE_PATH', `${dest} already exists`);
+    if (!options.overwrite) {
+      throw new CozipError('FILE_EXISTS', `${dest} already exists (use overwrite to replace it)`, {
+        details: { path: dest },
+      });
+    }
     if (existing.isSymbolicLink() && (await readlink(dest)) === linkTarget) return;
     await rm(dest, { force: true });
   }

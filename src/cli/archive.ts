@@ -1,0 +1,85 @@
+// Opening SRC (a path or an http(s) URL) as a cozip or, failing that, as a plain ZIP.
+import {
+  type CozipArchive,
+  cozipConstants,
+  isCozipError,
+  openCozip,
+  openSource,
+  openZip,
+  type ReadPlanner,
+  type ZipArchive,
+} from '../node.js';
+
+export type Opened =
+  | { kind: 'cozip'; source: ReadPlanner; cozip: CozipArchive }
+  | { kind: 'zip'; source: ReadPlanner; zip: ZipArchive };
+
+/** What openCozip reads first: probing the same bytes makes a remote open one request. */
+const HEAD = 64 * 1024;
+
+export function openSrc(src: string): Promise<ReadPlanner> {
+  return openSource(src, { probe: { start: 0, end: HEAD } });
+}
+
+/**
+ * The first entry is named `__cozip__`: the archive claims to be a cozip, so
+ * an INVALID_LFH from openCozip means a damaged cozip, not a plain ZIP.
+ */
+export async function claimsCozip(source: ReadPlanner): Promise<boolean> {
+  if (source.size < 39) return false;
+  const head = await source.read(0, 39);
+  const name = new TextDecoder().decode(head.subarray(30, 39));
+  return head[0] === 0x50 && head[1] === 0x4b && name === cozipConstants.INDEX_NAME;
+}
+
+/**
+ * Opens SRC through one planned source. Plain ZIPs fail openCozip with
+ * INVALID_LFH and are opened as ZIPs; any other cozip failure is reported.
+ */
+export async function openArchive(
+  src: string,
+  options: { verifyHash?: boolean } = {},
+): Promise<Opened> {
+  const source = await openSrc(src);
+  try {
+    try {
+      return { kind: 'cozip', source, cozip: await openCozip(source, options) };
+    } catch (err) {
+      if (!isCozipError(err, 'INVALID_LFH') || (await claimsCozip(source))) throw err;
+    }
+    return { kind: 'zip', source, zip: await openZip(source) };
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
+
+/** The ZIP view of an opened archive (a cozip's central directory costs one more read). */
+export async function zipView(opened: Opened): Promise<ZipArchive> {
+  return opened.kind === 'zip' ? opened.zip : openZip(opened.source);
+}
+
+/** Entries a cozip carries for the format's own sake, not as data. */
+export function isReservedEntry(name: string): boolean {
+  const { INDEX_NAME, METADATA_NAME, PADDING_NAME } = cozipConstants;
+  return name === INDEX_NAME || name === METADATA_NAME || name === PADDING_NAME;
+}
+
+/** The cozip when it has a Flat manifest, else undefined. */
+export function flatCozip(opened: Opened): CozipArchive | undefined {
+  return opened.kind === 'cozip' && opened.cozip.profileName === 'flat' ? opened.cozip : undefined;
+}
+
+/** Runs `fn` on the opened archive and always closes it. */
+export async function withArchive<T>(
+  src: string,
+  fn: (opened: Opened) => Promise<T>,
+  options: { verifyHash?: boolean } = {},
+): Promise<T> {
+  const opened = await openArchive(src, options);
+  try {
+    return await fn(opened);
+  } finally {
+    await opened.source.close();
+  }
+}

@@ -1,0 +1,143 @@
+// cozip create: a directory or a table of files → a cozip (writeCozip).
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { CozipError, type CozipRow, writeCozip } from '../../node.js';
+import { UsageError } from '../errors.js';
+import { dirRows, readTable, tableFormat, tableRows, walkDir } from '../inputs.js';
+import { metaColumns, parseDate } from '../options.js';
+import { count, note, writeOut } from '../output.js';
+import { progressBar } from '../progress.js';
+
+interface CreateOptions {
+  from?: string;
+  profile: 'flat' | 'none' | 'taco';
+  priority?: string[];
+  nameCol: string;
+  pathCol: string;
+  meta?: string[];
+  mtime?: Date;
+  quiet?: boolean;
+}
+
+export function registerCreate(program: Command): void {
+  program
+    .command('create')
+    .description('pack a directory, or the files a table lists, into a cozip')
+    .argument('<out>', 'the cozip to write (replaced atomically)')
+    .argument('[dir]', 'pack every regular file under this directory (symlinks skipped)')
+    .option('--from <table>', 'pack the files a table lists: .csv, .json, .jsonl or .parquet')
+    .addOption(
+      new Option('--profile <profile>', 'cozip profile')
+        .choices(['flat', 'none', 'taco'])
+        .default('flat'),
+    )
+    .option('--priority <names...>', 'profile none: entries to list in the index')
+    .option('--name-col <col>', 'table column holding the name in the archive', 'name')
+    .option(
+      '--path-col <col>',
+      'table column holding the file to read (relative to the table)',
+      'path',
+    )
+    .option('--meta <col=value...>', 'add a column with this value on every row')
+    .option('--mtime <iso>', 'modification time of every entry, for reproducible output', parseDate)
+    .addHelpText(
+      'after',
+      `
+From a directory, each file's name is its relative path, and the manifest
+gets "extension" and "mtime" columns. From a table, "path" and "name" are
+required and every other column goes into the manifest. Put DIR before
+variadic options (--priority, --meta), or end them with --.
+
+Examples:
+  $ cozip create photos.zip photos/ --meta source=camera
+  $ cozip create dataset.zip --from manifest.csv --name-col file --mtime 2024-01-01T00:00:00Z`,
+    )
+    .action(async (out: string, dir: string | undefined, _opts, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<CreateOptions>();
+      if ((dir === undefined) === (opts.from === undefined)) {
+        throw new UsageError('give either a directory or --from TABLE');
+      }
+      if (opts.priority && opts.profile !== 'none') {
+        throw new UsageError('--priority applies to --profile none only');
+      }
+      const meta = metaColumns(opts.meta);
+      const rows =
+        dir !== undefined ? await directoryRows(dir, out, cmd, opts) : await fromTable(opts);
+      for (const row of rows) {
+        for (const [column, value] of Object.entries(meta)) {
+          if (column in row)
+            throw new UsageError(`--meta ${column}: the rows already have that column`);
+          row[column] = value;
+        }
+      }
+      const bar = progressBar('create', opts.quiet);
+      try {
+        const result = await writeCozip(out, rows, {
+          profile: opts.profile,
+          priority: opts.priority,
+          mtime: opts.mtime,
+          onProgress: (p) => bar.update(p.bytes, p.totalBytes),
+        });
+        bar.stop();
+        if (!opts.quiet) {
+          await writeOut(
+            `wrote ${out}: ${count(result.entries)} entries, ${count(result.size)} bytes (profile ${result.profile}${result.zip64 ? ', ZIP64' : ''})\n`,
+          );
+        }
+      } finally {
+        bar.stop();
+      }
+    });
+}
+
+async function directoryRows(
+  dir: string,
+  out: string,
+  cmd: Command,
+  opts: CreateOptions,
+): Promise<CozipRow[]> {
+  for (const option of ['nameCol', 'pathCol']) {
+    if (cmd.getOptionValueSource(option) === 'cli') {
+      throw new UsageError('--name-col and --path-col apply to --from tables only');
+    }
+  }
+  const st = await stat(dir).catch(() => undefined);
+  if (!st) throw new CozipError('NOT_FOUND', `${dir} does not exist`, { details: { path: dir } });
+  if (!st.isDirectory()) {
+    throw new UsageError(
+      `${dir} is not a directory${tableFormat(dir) ? ` (for a table use --from ${dir})` : ''}`,
+    );
+  }
+  // The output may live inside the directory: never pack it into itself.
+  const files = await walkDir(resolve(dir), resolve(out));
+  // cozip entries must be non-empty: leave empty files out and say so.
+  const empty = files.filter((f) => f.size === 0);
+  if (empty.length > 0 && !opts.quiet) {
+    const shown = empty
+      .slice(0, 5)
+      .map((f) => f.name)
+      .join(', ');
+    note(
+      `cozip: skipping ${empty.length} empty file(s) (cozip entries are non-empty): ${shown}${empty.length > 5 ? ', …' : ''}`,
+    );
+  }
+  const kept = files.filter((f) => f.size > 0);
+  if (kept.length === 0)
+    throw new CozipError('INVALID_INPUT', `${dir} holds no non-empty regular files`);
+  return dirRows(kept);
+}
+
+async function fromTable(opts: CreateOptions): Promise<CozipRow[]> {
+  const from = opts.from!;
+  if (!tableFormat(from)) {
+    throw new UsageError(
+      `--from ${from}: expected a .csv, .json, .jsonl, .ndjson or .parquet file`,
+    );
+  }
+  const st = await stat(from).catch(() => undefined);
+  if (!st) throw new CozipError('NOT_FOUND', `${from} does not exist`, { details: { path: from } });
+  const records = await readTable(from, [opts.nameCol, opts.pathCol]);
+  if (records.length === 0) throw new CozipError('INVALID_INPUT', `${from} lists no files`);
+  return tableRows(records, from, opts);
+}

@@ -1,0 +1,189 @@
+// What `cozip create` packs: the files under a directory, or the rows of a
+// CSV, JSON or Parquet table. Every file becomes a sized stream opened only
+// when the writer reaches it, so a directory of 100,000 files never holds
+// 100,000 open handles.
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { decompress as zstdDecompress } from 'fzstd';
+import { parquetReadObjects } from 'hyparquet';
+import { CozipError, type CozipRow, type SizedStream } from '../node.js';
+import { csvRecords, parseCsv } from './csv.js';
+
+function fileStream(path: string, size: number): SizedStream {
+  return { size, stream: () => createReadStream(path) };
+}
+
+export interface DirFile {
+  name: string;
+  path: string;
+  size: number;
+  mtime: Date;
+}
+
+/**
+ * Regular files under `root`, recursively, sorted by name; symlinks and
+ * special files are skipped, and so is `exclude` (the archive being written).
+ */
+export async function walkDir(root: string, exclude?: string): Promise<DirFile[]> {
+  const files: DirFile[] = [];
+  const visit = async (dir: string) => {
+    for (const d of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, d.name);
+      if (d.isDirectory()) await visit(path);
+      else if (d.isFile() && path !== exclude) {
+        // lstat: a file replaced by a symlink since readdir is still not followed.
+        const st = await lstat(path);
+        if (!st.isFile()) continue;
+        const name = relative(root, path).split(sep).join('/');
+        files.push({ name, path, size: st.size, mtime: st.mtime });
+      }
+    }
+  };
+  await visit(root);
+  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Directory files as writer rows with the automatic `extension` and `mtime` columns. */
+export function dirRows(files: DirFile[]): CozipRow[] {
+  return files.map((f) => ({
+    name: f.name,
+    path: fileStream(f.path, f.size),
+    extension: extname(f.name).slice(1) || null,
+    mtime: f.mtime,
+  }));
+}
+
+export type TableFormat = 'csv' | 'json' | 'parquet';
+
+export function tableFormat(path: string): TableFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.json' || ext === '.jsonl' || ext === '.ndjson') return 'json';
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  return undefined;
+}
+
+function badInput(message: string, details: Record<string, unknown> = {}): CozipError {
+  return new CozipError('INVALID_INPUT', message, { details });
+}
+
+/** hyparquet decodes Snappy itself; gzip and zstd (common pyarrow choices) come from here. */
+const COMPRESSORS = {
+  GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)),
+  ZSTD: (input: Uint8Array) => zstdDecompress(input),
+};
+
+async function readParquet(path: string): Promise<Array<Record<string, unknown>>> {
+  const bytes = await readFile(path);
+  // An ArrayBuffer is itself a hyparquet AsyncBuffer (byteLength + slice).
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  try {
+    return await parquetReadObjects({ file, compressors: COMPRESSORS });
+  } catch (err) {
+    throw new CozipError(
+      'INVALID_INPUT',
+      `${path} is not a readable Parquet file: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** A JSON array of objects, or JSON lines (one object per line). */
+function parseJsonRows(text: string, path: string): Array<Record<string, unknown>> {
+  let whole: unknown;
+  try {
+    whole = JSON.parse(text);
+  } catch {
+    whole = undefined;
+  }
+  if (Array.isArray(whole)) {
+    whole.forEach((r, i) => {
+      if (!isRecord(r)) throw badInput(`${path} item ${i}: not an object`, { item: i });
+    });
+    return whole;
+  }
+  if (isRecord(whole)) return [whole];
+  const rows: Array<Record<string, unknown>> = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      throw badInput(`${path} line ${i + 1}: not JSON (${(err as Error).message})`, {
+        line: i + 1,
+      });
+    }
+    if (!isRecord(value)) throw badInput(`${path} line ${i + 1}: not an object`, { line: i + 1 });
+    rows.push(value);
+  });
+  return rows;
+}
+
+/** The table's records; CSV keeps `textColumns` (name and path) as strings. */
+export async function readTable(
+  path: string,
+  textColumns: string[],
+): Promise<Array<Record<string, unknown>>> {
+  const format = tableFormat(path);
+  if (format === 'parquet') return readParquet(path);
+  const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
+  if (format === 'json') return parseJsonRows(text, path);
+  return csvRecords(parseCsv(text, path), new Set(textColumns));
+}
+
+export interface TableColumns {
+  nameCol: string;
+  pathCol: string;
+}
+
+/**
+ * Table records as writer rows: `path` resolved against the table's folder
+ * and checked (a readable regular file), every other column carried along.
+ */
+export async function tableRows(
+  records: Array<Record<string, unknown>>,
+  tablePath: string,
+  { nameCol, pathCol }: TableColumns,
+): Promise<CozipRow[]> {
+  const base = dirname(resolve(tablePath));
+  const rows: CozipRow[] = [];
+  for (const [i, record] of records.entries()) {
+    const where = `${tablePath} row ${i + 1}`;
+    const { [nameCol]: name, [pathCol]: path, ...columns } = record;
+    // A renamed column would otherwise collide with the writer's own name/path.
+    for (const reserved of ['name', 'path']) {
+      if (reserved in columns) {
+        throw badInput(
+          `${tablePath} has a column ${JSON.stringify(reserved)} besides --name-col ${nameCol} / --path-col ${pathCol}`,
+        );
+      }
+    }
+    if (typeof name !== 'string' || name === '') {
+      throw badInput(`${where}: no name (column ${JSON.stringify(nameCol)}, use --name-col)`, {
+        row: i + 1,
+      });
+    }
+    if (typeof path !== 'string' || path === '') {
+      throw badInput(`${where}: no path (column ${JSON.stringify(pathCol)}, use --path-col)`, {
+        row: i + 1,
+      });
+    }
+    const file = resolve(base, path);
+    const st = await stat(file).catch((err: NodeJS.ErrnoException) => {
+      const why = err.code === 'ENOENT' ? 'does not exist' : `cannot be read (${err.code})`;
+      throw badInput(`${where}: ${path} ${why}`, { row: i + 1, path });
+    });
+    if (!st.isFile())
+      throw badInput(`${where}: ${path} is not a regular file`, { row: i + 1, path });
+    rows.push({ name, path: fileStream(file, st.size), ...columns });
+  }
+  return rows;
+}

@@ -1,0 +1,48 @@
+// Option value parsers shared by the commands: a bad value is a usage error (exit 2).
+import { InvalidArgumentError } from 'commander';
+import { type ManifestFilter, parseWhere } from '../node.js';
+import { UsageError } from './errors.js';
+
+export function parseCount(text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new InvalidArgumentError('expected a whole number.');
+  }
+  return Number(text);
+}
+
+export function parseDate(text: string): Date {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidArgumentError('expected an ISO date such as 2024-01-31T00:00:00Z.');
+  return date;
+}
+
+export function parseColumns(text: string): string[] {
+  const columns = text.split(',').map((c) => c.trim());
+  if (columns.some((c) => c === ''))
+    throw new InvalidArgumentError('expected column names separated by commas.');
+  return columns;
+}
+
+/** --where text to a manifest filter; a syntax error is a usage error. */
+export function whereFilter(expr: string | undefined): ManifestFilter | undefined {
+  if (expr === undefined) return undefined;
+  try {
+    return parseWhere(expr);
+  } catch (err) {
+    throw new UsageError(`--where: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** --meta COL=VALUE pairs to constant columns. */
+export function metaColumns(pairs: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--meta expects COL=VALUE, got ${JSON.stringify(pair)}`);
+    const column = pair.slice(0, eq);
+    if (column in out) throw new UsageError(`--meta sets ${column} twice`);
+    out[column] = pair.slice(eq + 1);
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+// Progress bars on stderr, only for people: never when stderr is not a
+// terminal (pipes, CI logs) or with --quiet.
+import cliProgress from 'cli-progress';
+
+export interface Progress {
+  update(done: number, total: number): void;
+  stop(): void;
+}
+
+const SILENT: Progress = { update() {}, stop() {} };
+
+function mib(n: number): string {
+  return (n / (1024 * 1024)).toFixed(1);
+}
+
+export function progressBar(label: string, quiet: boolean | undefined): Progress {
+  if (quiet || !process.stderr.isTTY) return SILENT;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label} [{bar}] {percentage}% | {done} / {size} MiB | ETA {eta_formatted}`,
+      hideCursor: true,
+      // Bytes arrive in many small steps: redraw on a timer, not on every chunk.
+      fps: 10,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total) {
+      const payload = { done: mib(done), size: mib(total) };
+      if (!started) {
+        bar.start(total, done, payload);
+        started = true;
+      } else {
+        bar.setTotal(total);
+        bar.update(done, payload);
+      }
+    },
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}
