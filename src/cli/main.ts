@@ -38,7 +38,7 @@ function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-SRC is a local path or an http(s):// URL.
+SRC is a local path, an http(s):// URL, or s3://bucket/key (AWS environment variables).
 Exit status: 0 ok, 1 failure, 2 usage error.
 
 Example:
