@@ -4,6 +4,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runCozip } from './cozip.js';
 import { configFromEnv, log, tmpDir } from './data.js';
 import { num, section, table } from './table.js';
 import { runZipRead } from './zip-read.js';
@@ -12,6 +13,7 @@ import { runZipWrite } from './zip-write.js';
 const suites = {
   read: runZipRead,
   write: runZipWrite,
+  cozip: runCozip,
 };
 type SuiteName = keyof typeof suites;
 

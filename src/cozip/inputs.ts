@@ -7,6 +7,7 @@ import { CozipError } from '../errors.js';
 import { runPool } from '../io/pool.js';
 import { readStream } from '../io/stream.js';
 import { iterateStream } from '../io/web-stream.js';
+import { crc32 } from '../zip/codecs.js';
 import { INDEX_NAME, PADDING_NAME } from './constants.js';
 import { cozipNameProblem } from './names.js';
 
@@ -30,6 +31,8 @@ export interface ResolvedEntry {
   size: number;
   open: () => AsyncIterable<Uint8Array>;
   columns: Record<string, unknown>;
+  /** Known up front for in-memory bytes, so the local header needs no patch. */
+  crc32?: number;
 }
 
 const RESERVED_COLUMNS = ['offset', 'size'];
@@ -128,7 +131,8 @@ async function resolveRow(row: CozipRow, i: number): Promise<ResolvedEntry> {
     }
     return entry(size, () => fileChunks(path));
   }
-  if (path instanceof Uint8Array) return entry(path.length, () => once(path));
+  if (path instanceof Uint8Array)
+    return { ...entry(path.length, () => once(path)), crc32: crc32(path) };
   if (typeof Blob !== 'undefined' && path instanceof Blob)
     return entry(path.size, () => iterateStream(path.stream()));
   if (typeof path === 'object' && typeof (path as SizedStream).stream === 'function') {

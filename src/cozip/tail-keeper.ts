@@ -37,7 +37,10 @@ export class TailKeeper implements Sink {
 
   async writeAt(offset: number, bytes: Uint8Array): Promise<void> {
     await this.sink.writeAt!(offset, bytes);
-    for (const [start, part] of this.parts) {
+    // Parts are in write order; walk back only as far as the patch reaches.
+    for (let i = this.parts.length - 1; i >= 0; i--) {
+      const [start, part] = this.parts[i];
+      if (start + part.length <= offset) break;
       const from = Math.max(offset, start);
       const to = Math.min(offset + bytes.length, start + part.length);
       if (from < to) part.set(bytes.subarray(from - offset, to - offset), from - start);
