@@ -31,7 +31,8 @@ export interface ResolvedEntry {
   size: number;
   open: () => AsyncIterable<Uint8Array>;
   columns: Record<string, unknown>;
-  /** Known up front for in-memory bytes, so the local header needs no patch. */
+  /** In-memory content: written directly, its CRC known up front (no patch). */
+  bytes?: Uint8Array;
   crc32?: number;
 }
 

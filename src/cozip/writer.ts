@@ -80,6 +80,8 @@ export interface CozipWriteResult {
 /** A planned entry together with where its bytes come from. */
 interface Placed extends PlannedEntry {
   open: () => AsyncIterable<Uint8Array>;
+  /** In-memory payloads are written directly, with their CRC known up front. */
+  bytes?: Uint8Array;
   /** Known for in-memory payloads; streamed payloads get theirs while written. */
   crc32?: number;
 }
@@ -165,6 +167,7 @@ async function planArchive(
     name: string;
     size: number;
     open: () => AsyncIterable<Uint8Array>;
+    bytes?: Uint8Array;
     crc32?: number;
   }> = [];
   let priority: string[];
@@ -180,7 +183,9 @@ async function planArchive(
     } else {
       bytes = encodeManifest(manifest, options.manifest);
     }
-    tail = [{ name: METADATA_NAME, size: bytes.length, open: once(bytes), crc32: crc32(bytes) }];
+    tail = [
+      { name: METADATA_NAME, size: bytes.length, open: once(bytes), bytes, crc32: crc32(bytes) },
+    ];
   } else if (profile === 'taco') {
     const isPriority = (n: string) =>
       n === TACO_COLLECTION ||
@@ -206,15 +211,15 @@ async function planArchive(
 
   const indexSize = indexPayloadSize(priority);
   const layout = planLayout(indexSize, data, tail);
-  const sources = new Map<string, { open: () => AsyncIterable<Uint8Array>; crc32?: number }>();
+  const sources = new Map<string, Pick<Placed, 'open' | 'bytes' | 'crc32'>>();
   for (const e of [...data, ...tail]) sources.set(e.name, e);
   const placed: Placed[] = layout.entries.map((p) => {
     if (p === layout.padding) {
       const zeros = new Uint8Array(p.size);
-      return { ...p, open: once(zeros), crc32: crc32(zeros) };
+      return { ...p, open: once(zeros), bytes: zeros, crc32: crc32(zeros) };
     }
     const s = sources.get(p.name)!;
-    return { ...p, open: s.open, crc32: s.crc32 };
+    return { ...p, open: s.open, bytes: s.bytes, crc32: s.crc32 };
   });
   const at = new Map(layout.entries.map((p) => [p.name, p]));
   const index = priority.map((name) => ({
@@ -274,13 +279,22 @@ async function writePlanned(
     );
     let crc = 0;
     let n = 0;
-    for await (const chunk of p.open()) {
-      n += chunk.length;
-      if (n > p.size) break;
-      crc = crc32(chunk, crc);
-      await sink.write(chunk);
-      progress.bytes += chunk.length;
+    if (p.bytes && p.crc32 !== undefined) {
+      // The common small-member case: no generator, no second CRC pass.
+      await sink.write(p.bytes);
+      n = p.bytes.length;
+      crc = p.crc32;
+      progress.bytes += n;
       options.onProgress?.(progress);
+    } else {
+      for await (const chunk of p.open()) {
+        n += chunk.length;
+        if (n > p.size) break;
+        crc = crc32(chunk, crc);
+        await sink.write(chunk);
+        progress.bytes += chunk.length;
+        options.onProgress?.(progress);
+      }
     }
     if (n !== p.size) {
       throw new CozipError(
