@@ -194,7 +194,7 @@ export function readPriorityFile(
   options: ReadOptions = {},
 ): Promise<Uint8Array> {
   const e = priorityEntry(archive, name);
-  return archive.source.read(e.offset, e.offset + e.size, options).then((b) => b.slice());
+  return archive.source.read(e.offset, e.offset + e.size, options).then((b) => new Uint8Array(b));
 }
 
 /**
@@ -217,7 +217,7 @@ export async function readPriorityBlock(
   }
   const block = await archive.source.read(start, end, options);
   for (const e of archive.index)
-    out.set(e.name, block.slice(e.offset - start, e.offset - start + e.size));
+    out.set(e.name, new Uint8Array(block.subarray(e.offset - start, e.offset - start + e.size)));
   return out;
 }
 
@@ -262,7 +262,9 @@ export async function readMember(
   options: ReadOptions = {},
 ): Promise<Uint8Array> {
   const member = checkMember(archive, row);
-  return (await archive.source.read(member.offset, member.offset + member.size, options)).slice();
+  return new Uint8Array(
+    await archive.source.read(member.offset, member.offset + member.size, options),
+  );
 }
 
 /** Bytes [start, end) of a member (relative to the member). */
@@ -286,7 +288,9 @@ export async function readMemberRange(
       `range [${start}, ${end}) is outside the member (size ${member.size})`,
     );
   }
-  return (await archive.source.read(member.offset + start, member.offset + end, options)).slice();
+  return new Uint8Array(
+    await archive.source.read(member.offset + start, member.offset + end, options),
+  );
 }
 
 /** A member as a stream: one request over HTTP, whatever its size. */

@@ -26,7 +26,10 @@ export class TailKeeper implements Sink {
   async write(chunk: Uint8Array): Promise<void> {
     await this.sink.write(chunk);
     const take = Math.min(chunk.length, this.keep);
-    this.parts.push([this.length + chunk.length - take, chunk.slice(chunk.length - take)]);
+    this.parts.push([
+      this.length + chunk.length - take,
+      new Uint8Array(chunk.subarray(chunk.length - take)),
+    ]);
     this.kept += take;
     this.length += chunk.length;
     while (this.parts.length > 1 && this.kept - this.parts[0][1].length >= this.keep) {

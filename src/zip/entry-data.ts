@@ -287,7 +287,7 @@ export async function readEntry(
     // Sources may hand out views of cached bytes: the caller gets its own copy.
     const out =
       entry.method === METHOD_STORE
-        ? raw.slice()
+        ? new Uint8Array(raw)
         : await inflateRawBytes(raw, entry.uncompressedSize);
     if (out.length > entry.uncompressedSize) throw tooMany(entry, out.length);
     checkResult(entry, out.length, crc32(out));

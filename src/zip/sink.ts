@@ -36,7 +36,7 @@ export function bufferSink(): Sink & { bytes(): Uint8Array } {
   };
   return {
     async write(chunk) {
-      parts.push(chunk.slice());
+      parts.push(new Uint8Array(chunk));
       length += chunk.length;
       flat = undefined;
     },
