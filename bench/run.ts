@@ -6,6 +6,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runCozip } from './cozip.js';
 import { configFromEnv, log, tmpDir } from './data.js';
+import { runSozip } from './sozip.js';
 import { num, section, table } from './table.js';
 import { runZipRead } from './zip-read.js';
 import { runZipWrite } from './zip-write.js';
@@ -14,6 +15,7 @@ const suites = {
   read: runZipRead,
   write: runZipWrite,
   cozip: runCozip,
+  sozip: runSozip,
 };
 type SuiteName = keyof typeof suites;
 

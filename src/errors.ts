@@ -58,7 +58,11 @@ export type ErrorCode =
   | 'INDEX_TOO_LARGE'
   | 'TOO_MANY_FILES'
   | 'TOO_MANY_CUSTOM_ENTRIES'
-  | 'DUPLICATE_LAYER';
+  | 'DUPLICATE_LAYER'
+  // sozip/: hidden indexes and chunks (warnings when a reader falls back)
+  | 'SOZIP_INVALID_INDEX'
+  | 'SOZIP_INDEX_LISTED'
+  | 'SOZIP_BAD_CHUNK';
 
 export class CozipError extends Error {
   readonly code: ErrorCode;

@@ -4,4 +4,5 @@
 export * from './cozip/index.js';
 export { CozipError, type ErrorCode, isCozipError } from './errors.js';
 export * from './io/index.js';
+export * from './sozip/index.js';
 export * from './zip/index.js';

@@ -48,13 +48,39 @@ export function deflateRaw(input: Bytes, level = 6): AsyncIterable<Uint8Array> {
   return throughZlib(input, zlib.createDeflateRaw({ level }), 'deflate');
 }
 
+/**
+ * Output buffer size for a known result size: one buffer instead of 16 KiB
+ * pieces joined at the end (the spare bytes let zlib report the end in the
+ * same call); capped, as the size comes from the archive.
+ */
+function outputChunk(maxOutput: number): number {
+  return Math.min(Math.max(64, maxOutput + 64), 1 << 20);
+}
+
 /** One-shot inflate of a whole member; fails with SIZE_MISMATCH past `maxOutput` bytes. */
 export async function inflateRawBytes(data: Uint8Array, maxOutput: number): Promise<Uint8Array> {
   try {
-    return zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, maxOutput) });
+    return zlib.inflateRawSync(data, {
+      maxOutputLength: Math.max(1, maxOutput),
+      chunkSize: outputChunk(maxOutput),
+    });
   } catch (err) {
     throw zlibError(err, 'inflate');
   }
+}
+
+/**
+ * inflateRawBytes on zlib's thread pool (the callback API), so several
+ * independent streams (SOZip chunks) inflate in parallel.
+ */
+export function inflateRawBytesOffThread(data: Uint8Array, maxOutput: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const options = { maxOutputLength: Math.max(1, maxOutput), chunkSize: outputChunk(maxOutput) };
+    zlib.inflateRaw(data, options, (err, out) => {
+      if (err) reject(zlibError(err, 'inflate'));
+      else resolve(out);
+    });
+  });
 }
 
 export async function deflateRawBytes(data: Uint8Array, level = 6): Promise<Uint8Array> {

@@ -81,6 +81,11 @@ export function inflateRawBytes(data: Uint8Array, maxOutput: number): Promise<Ui
   return collect(inflateRaw(once(data)), maxOutput);
 }
 
+/** DecompressionStream already works off the calling task; same as inflateRawBytes. */
+export function inflateRawBytesOffThread(data: Uint8Array, maxOutput: number): Promise<Uint8Array> {
+  return inflateRawBytes(data, maxOutput);
+}
+
 export function deflateRawBytes(data: Uint8Array, level = 6): Promise<Uint8Array> {
   return collect(deflateRaw(once(data), level), Number.MAX_SAFE_INTEGER);
 }

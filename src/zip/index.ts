@@ -71,12 +71,15 @@ export { decodeName, type NameEncoding, unsafeNameReason } from './names.js';
 export { DEFAULT_TAIL_SIZE, type OpenZipOptions, openZip, type ZipArchive } from './reader.js';
 export { bufferSink, type Sink, writableStreamSink } from './sink.js';
 export {
+  type CompressedEntryInfo,
   type DirectoryOptions,
   type EntryOptions,
   type FinishResult,
+  type HiddenRecordOptions,
   type RawEntryInfo,
   type WriterProgress,
   type WrittenEntry,
+  type ZipAppendBase,
   type ZipInput,
   ZipWriter,
   type ZipWriterOptions,

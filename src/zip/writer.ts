@@ -10,6 +10,7 @@ import { concat } from './bytes.js';
 import { encodeCentralHeader } from './central-header.js';
 import { crc32, deflateRaw, deflateRawBytes } from './codecs.js';
 import {
+  EXTRA_ZIP64,
   FLAG_DATA_DESCRIPTOR,
   FLAG_UTF8,
   HOST_UNIX,
@@ -78,7 +79,29 @@ export interface ZipWriterOptions {
   zip64?: 'auto' | 'always';
   /** Accept names unsafeNameReason rejects (absolute, `..`, backslashes, ...). */
   allowUnsafeNames?: boolean;
+  /**
+   * Give every entry an extended timestamp extra (default true). Without it
+   * the headers hold only the DOS time (2-second resolution, no time zone).
+   */
+  extendedTimestamp?: boolean;
+  /** Continue an existing archive instead of starting a new one (see ZipAppendBase). */
+  append?: ZipAppendBase;
   onProgress?: (progress: WriterProgress) => void;
+}
+
+/**
+ * Where an archive being appended to stands: the sink's first byte goes to
+ * `offset` (where the old central directory began), and finish() writes the
+ * old central records before the new ones.
+ */
+export interface ZipAppendBase {
+  offset: number;
+  /** The existing central directory records, verbatim. */
+  central: Uint8Array;
+  /** How many records `central` holds. */
+  entries: number;
+  /** Their names, so that duplicates are refused. */
+  names: Iterable<string>;
 }
 
 export interface EntryOptions {
@@ -95,6 +118,8 @@ export interface EntryOptions {
    * front; a stream that then yields a different size fails with SIZE_MISMATCH.
    */
   size?: number;
+  /** Extra fields for the local and central headers (not ZIP64, which the writer manages). */
+  extraFields?: ExtraField[];
 }
 
 export interface DirectoryOptions {
@@ -112,6 +137,38 @@ export interface RawEntryInfo {
   mtime?: Date;
   mode?: number;
   comment?: string;
+  extraFields?: ExtraField[];
+}
+
+/**
+ * Data the caller compresses itself (SOZip's chunked Deflate, say), whose
+ * CRC-32 and uncompressed size are only known once it has all been written.
+ */
+export interface CompressedEntryInfo {
+  method: number;
+  /**
+   * Uncompressed size, when known up front. With a seekable sink the local
+   * header is then patched with the real CRC and sizes after the data (no
+   * data descriptor); otherwise a data descriptor follows the data.
+   */
+  size?: number;
+  /** The largest compressed size the data can have, for the ZIP64 decision (default: a Deflate bound of `size`). */
+  compressedBound?: number;
+  mtime?: Date;
+  mode?: number;
+  comment?: string;
+  extraFields?: ExtraField[];
+  /** CRC-32 and size of the uncompressed content; called once the data has ended. */
+  result: () => { crc32: number; uncompressedSize: number };
+  /** Uncompressed bytes consumed so far, for progress reports. */
+  consumed?: () => number;
+}
+
+export interface HiddenRecordOptions {
+  mtime?: Date;
+  /** Version needed to extract (default 2.0; 4.5 when ZIP64 is needed). */
+  versionNeeded?: number;
+  extraFields?: ExtraField[];
 }
 
 export interface WrittenEntry {
@@ -151,6 +208,7 @@ interface Member {
   mtime: Date;
   externalAttributes: number;
   isDirectory: boolean;
+  extraFields: ExtraField[];
 }
 
 /** What the data pass found out. */
@@ -163,6 +221,8 @@ interface Written {
   /** The local header carried a ZIP64 extra. */
   localZip64: boolean;
   dataDescriptor: boolean;
+  /** Put both sizes in the central ZIP64 extra, as the local header had them. */
+  centralZip64Sizes?: boolean;
 }
 
 const DEFAULT_FILE_MODE = 0o644;
@@ -181,11 +241,16 @@ export class ZipWriter {
   private readonly mtime: Date;
   private readonly zip64Mode: 'auto' | 'always';
   private readonly allowUnsafeNames: boolean;
+  private readonly extendedTimestamp: boolean;
   private readonly onProgress: ((p: WriterProgress) => void) | undefined;
   private state: State = 'idle';
   private failure: unknown;
   private pos = 0;
+  /** Where this writer's first byte went (non-zero when appending). */
+  private readonly start: number = 0;
   private bytesIn = 0;
+  /** Input consumed by the member being written, when its writer counts it. */
+  private consumed: (() => number) | undefined;
   private readonly names = new Set<string>();
   /** Encoded central directory records, in entry order. */
   private readonly central = new BlockBuffer(CD_BLOCK);
@@ -209,7 +274,18 @@ export class ZipWriter {
     }
     this.zip64Mode = zip64;
     this.allowUnsafeNames = options.allowUnsafeNames ?? false;
+    this.extendedTimestamp = options.extendedTimestamp ?? true;
     this.onProgress = options.onProgress;
+    const base = options.append;
+    if (base) {
+      checkSize(base.offset, 'append.offset');
+      checkSize(base.entries, 'append.entries');
+      this.pos = base.offset;
+      this.start = base.offset;
+      if (base.central.length > 0) this.central.push(base.central);
+      this.entries = base.entries;
+      for (const name of base.names) this.names.add(name);
+    }
   }
 
   /** Bytes written to the sink so far: where the next record starts. */
@@ -292,6 +368,78 @@ export class ZipWriter {
       }
       const w = await this.writeRawStream(m, raw, crc, compressedSize, uncompressedSize);
       return this.complete(m, w);
+    });
+  }
+
+  /**
+   * Adds a member whose data the caller compresses (see CompressedEntryInfo):
+   * `compressed` is written as is, and the CRC and sizes come from
+   * `info.result()` once it has ended.
+   */
+  addCompressed(
+    name: string,
+    compressed: AsyncIterable<Uint8Array>,
+    info: CompressedEntryInfo,
+  ): Promise<WrittenEntry> {
+    return this.run('addCompressed', async () => {
+      const { method, size } = info;
+      if (!Number.isInteger(method) || method < 0 || method > 0xffff) {
+        throw new CozipError('INVALID_ARGUMENT', `invalid compression method ${method}`);
+      }
+      if (size !== undefined) checkSize(size, 'size');
+      if (info.compressedBound !== undefined) checkSize(info.compressedBound, 'compressedBound');
+      const m = this.member(name, false, method, info);
+      const w =
+        size !== undefined && this.sink.writeAt !== undefined
+          ? await this.writePatched(m, compressed, info, size)
+          : await this.writeDescribed(m, compressed, info);
+      return this.complete(m, w);
+    });
+  }
+
+  /**
+   * Writes a stored local record that no central record lists, so readers
+   * that go by the central directory never see it (a SOZip index, say). Its
+   * name is reserved: a later entry may not use it.
+   */
+  writeHidden(
+    name: string,
+    data: Uint8Array,
+    options: HiddenRecordOptions = {},
+  ): Promise<{ offset: number; dataOffset: number }> {
+    return this.run('writeHidden', async () => {
+      const m = this.member(name, false, METHOD_STORE, options);
+      const zip64 = needsZip64(data.length);
+      const extra: ExtraField[] = [];
+      if (zip64) {
+        extra.push(
+          encodeZip64Extra({ uncompressedSize: data.length, compressedSize: data.length }),
+        );
+      }
+      extra.push(...m.extraFields);
+      const dos = toDosDateTime(m.mtime);
+      const version = options.versionNeeded ?? VERSION_DEFLATE;
+      const header = encodeLocalHeader({
+        versionNeeded: zip64 ? Math.max(version, VERSION_ZIP64) : version,
+        flags: m.flags,
+        method: METHOD_STORE,
+        dosTime: dos.time,
+        dosDate: dos.date,
+        crc32: crc32(data),
+        compressedSize: zip64 ? U32_SENTINEL : data.length,
+        uncompressedSize: zip64 ? U32_SENTINEL : data.length,
+        rawName: m.rawName,
+        extra: encodeExtraFields(extra),
+      });
+      const offset = this.pos;
+      if (header.length + data.length <= COALESCE_LIMIT) {
+        await this.emit(concat([header, data]));
+      } else {
+        await this.emit(header);
+        await this.emit(data);
+      }
+      this.progress();
+      return { offset, dataOffset: offset + header.length };
     });
   }
 
@@ -409,7 +557,11 @@ export class ZipWriter {
   }
 
   private progress(): void {
-    this.onProgress?.({ entries: this.entries, bytesIn: this.bytesIn, bytesOut: this.pos });
+    this.onProgress?.({
+      entries: this.entries,
+      bytesIn: this.bytesIn + (this.consumed?.() ?? 0),
+      bytesOut: this.pos - this.start,
+    });
   }
 
   // --- members ---
@@ -419,7 +571,7 @@ export class ZipWriter {
     name: string,
     isDirectory: boolean,
     method: number,
-    options: { mtime?: Date; mode?: number; comment?: string },
+    options: { mtime?: Date; mode?: number; comment?: string; extraFields?: ExtraField[] },
   ): Member {
     if (typeof name !== 'string' || name.length === 0 || name === '/') {
       throw new CozipError('INVALID_NAME', 'entry name is empty', { details: { name } });
@@ -454,6 +606,12 @@ export class ZipWriter {
     if (!Number.isInteger(mode) || mode < 0) {
       throw new CozipError('INVALID_ARGUMENT', `invalid mode ${mode}`);
     }
+    const extraFields = options.extraFields ?? [];
+    for (const f of extraFields) {
+      if (f.id === EXTRA_ZIP64) {
+        throw new CozipError('INVALID_ARGUMENT', 'the ZIP64 extra field is managed by the writer');
+      }
+    }
     // Only the permission bits are taken: the type comes from the entry kind.
     const perm = mode & 0o7777;
     const unixMode = (isDirectory ? S_IFDIR : S_IFREG) | perm;
@@ -468,6 +626,7 @@ export class ZipWriter {
       mtime,
       externalAttributes: unixMode * 0x10000 + dosBits,
       isDirectory,
+      extraFields,
     };
   }
 
@@ -487,7 +646,8 @@ export class ZipWriter {
     const extra: ExtraField[] = [];
     // In a local header the ZIP64 extra must hold both sizes (APPNOTE 4.5.3).
     if (zip64) extra.push(encodeZip64Extra({ uncompressedSize, compressedSize }));
-    extra.push(encodeExtendedTimestamp(m.mtime));
+    extra.push(...m.extraFields);
+    if (this.extendedTimestamp) extra.push(encodeExtendedTimestamp(m.mtime));
     const dos = toDosDateTime(m.mtime);
     return encodeLocalHeader({
       versionNeeded: versionNeeded(m, zip64),
@@ -640,13 +800,110 @@ export class ZipWriter {
     };
   }
 
+  /**
+   * Caller-compressed data of known size on a seekable sink: the local header
+   * goes out with zero CRC and sizes and is rewritten in place afterwards.
+   * ZIP64 is decided up front from the size and the compressed bound.
+   */
+  private async writePatched(
+    m: Member,
+    chunks: AsyncIterable<Uint8Array>,
+    info: CompressedEntryInfo,
+    size: number,
+  ): Promise<Written> {
+    const offset = this.pos;
+    const bound = info.compressedBound ?? deflateBound(size);
+    const zip64 = this.forceZip64(m) || needsZip64(size) || needsZip64(bound);
+    await this.emit(this.localHeader(m, 0, 0, 0, 0, zip64));
+    const dataOffset = this.pos;
+    await this.emitAll(m, chunks, info.consumed);
+    const compressedSize = this.pos - dataOffset;
+    const { crc32: crc, uncompressedSize } = info.result();
+    if (uncompressedSize !== size) throw sizeMismatch(m.name, size, uncompressedSize);
+    if (!zip64 && needsZip64(compressedSize)) {
+      throw new CozipError(
+        'TOO_LARGE',
+        `${m.name}: ${compressedSize} compressed bytes exceed the bound ${bound} given`,
+        { details: { name: m.name, compressedSize, bound } },
+      );
+    }
+    const header = this.localHeader(m, 0, crc, compressedSize, uncompressedSize, zip64);
+    await this.sink.writeAt!(offset, header);
+    this.bytesIn += uncompressedSize;
+    return {
+      offset,
+      dataOffset,
+      crc32: crc,
+      compressedSize,
+      uncompressedSize,
+      localZip64: zip64,
+      dataDescriptor: false,
+      centralZip64Sizes: zip64,
+    };
+  }
+
+  /** Caller-compressed data followed by a data descriptor (flag bit 3). */
+  private async writeDescribed(
+    m: Member,
+    chunks: AsyncIterable<Uint8Array>,
+    info: CompressedEntryInfo,
+  ): Promise<Written> {
+    const offset = this.pos;
+    const { size } = info;
+    const localZip64 =
+      this.forceZip64(m) ||
+      (size !== undefined &&
+        (needsZip64(size) || needsZip64(info.compressedBound ?? deflateBound(size))));
+    await this.emit(this.localHeader(m, FLAG_DATA_DESCRIPTOR, 0, 0, 0, localZip64));
+    const dataOffset = this.pos;
+    await this.emitAll(m, chunks, info.consumed);
+    const compressedSize = this.pos - dataOffset;
+    const { crc32: crc, uncompressedSize: n } = info.result();
+    if (size !== undefined && n !== size) throw sizeMismatch(m.name, size, n);
+    const zip64 = localZip64 || needsZip64(n) || needsZip64(compressedSize);
+    await this.emit(
+      encodeDataDescriptor({ crc32: crc, compressedSize, uncompressedSize: n }, zip64),
+    );
+    this.bytesIn += n;
+    return {
+      offset,
+      dataOffset,
+      crc32: crc,
+      compressedSize,
+      uncompressedSize: n,
+      localZip64,
+      dataDescriptor: true,
+    };
+  }
+
+  /** Writes caller-produced chunks, reporting progress with their input count. */
+  private async emitAll(
+    m: Member,
+    chunks: AsyncIterable<Uint8Array>,
+    consumed: (() => number) | undefined,
+  ): Promise<void> {
+    this.consumed = consumed;
+    try {
+      for await (const chunk of chunks) {
+        if (!(chunk instanceof Uint8Array)) {
+          throw new CozipError('INVALID_ARGUMENT', `stream for ${m.name} yielded a non-byte chunk`);
+        }
+        await this.emit(chunk);
+        this.progress();
+      }
+    } finally {
+      this.consumed = undefined;
+    }
+  }
+
   /** Encodes the member's central record and reports it. */
   private complete(m: Member, w: Written): WrittenEntry {
     const force = this.forceZip64(m);
     // Only the fields whose 32-bit value is the sentinel go in the extra.
     const z: Zip64Values = {};
-    if (force || needsZip64(w.uncompressedSize)) z.uncompressedSize = w.uncompressedSize;
-    if (force || needsZip64(w.compressedSize)) z.compressedSize = w.compressedSize;
+    const sizes = force || w.centralZip64Sizes === true;
+    if (sizes || needsZip64(w.uncompressedSize)) z.uncompressedSize = w.uncompressedSize;
+    if (sizes || needsZip64(w.compressedSize)) z.compressedSize = w.compressedSize;
     if (needsZip64(w.offset)) z.localHeaderOffset = w.offset;
     const centralZip64 =
       z.uncompressedSize !== undefined ||
@@ -654,7 +911,8 @@ export class ZipWriter {
       z.localHeaderOffset !== undefined;
     const extra: ExtraField[] = [];
     if (centralZip64) extra.push(encodeZip64Extra(z));
-    extra.push(encodeExtendedTimestamp(m.mtime));
+    extra.push(...m.extraFields);
+    if (this.extendedTimestamp) extra.push(encodeExtendedTimestamp(m.mtime));
     const zip64 = centralZip64 || w.localZip64;
     const version = versionNeeded(m, zip64);
     const dos = toDosDateTime(m.mtime);
@@ -784,6 +1042,11 @@ function containsU32(b: Uint8Array, v: number): boolean {
     if (b[i] === b0 && b[i + 1] === b1 && b[i + 2] === b2 && b[i + 3] === b3) return true;
   }
   return false;
+}
+
+/** zlib's deflateBound for raw Deflate, rounded up: the most `n` bytes can grow to. */
+function deflateBound(n: number): number {
+  return n + Math.ceil(n / 4096) + Math.ceil(n / 16384) + Math.ceil(n / 33554432) + 16;
 }
 
 function isBlob(data: unknown): data is Blob {
