@@ -10,11 +10,13 @@ import { runSozip } from './sozip.js';
 import { num, section, table } from './table.js';
 import { runZipRead } from './zip-read.js';
 import { runZipWrite } from './zip-write.js';
+import { runZipIndex } from './zipindex.js';
 
 const suites = {
   read: runZipRead,
   write: runZipWrite,
   cozip: runCozip,
+  zipindex: runZipIndex,
   sozip: runSozip,
 };
 type SuiteName = keyof typeof suites;

@@ -6,3 +6,4 @@ export { CozipError, type ErrorCode, isCozipError } from './errors.js';
 export * from './io/index.js';
 export * from './sozip/index.js';
 export * from './zip/index.js';
+export * as zipindex from './zipindex/index.js';
