@@ -1,5 +1,6 @@
 import { ByteWriter, geojsonToWkb, parquetWrite } from 'hyparquet-writer';
 import { CozipError } from '../errors.js';
+import { concatBytes } from '../io/stream.js';
 
 /** The columns every Flat manifest starts with, in this order. */
 export const REQUIRED_COLUMNS = ['name', 'offset', 'size'] as const;
@@ -425,11 +426,11 @@ function fixIntegerBitWidths(file: Uint8Array): Uint8Array {
     at = end;
   }
   parts.push(c.bytes.subarray(at));
-  const footer = concat(parts.slice(1));
+  const footer = concatBytes(parts.slice(1));
   const tail = new Uint8Array(8);
   new DataView(tail.buffer).setUint32(0, footer.length, true);
   tail.set(file.subarray(file.length - 4), 4); // PAR1
-  return concat([parts[0], footer, tail]);
+  return concatBytes([parts[0], footer, tail]);
 }
 
 /** Walks a compact-protocol struct; `visit` returns true when it consumed the field. */
@@ -510,13 +511,3 @@ function varint(c: Cursor): number {
 }
 
 const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}

@@ -4,7 +4,6 @@
 // central entry. Everything else is ZipWriter's: records, ZIP64, sinks.
 import { open, stat } from 'node:fs/promises';
 import { CozipError } from '../errors.js';
-import { iterateStream } from '../io/web-stream.js';
 import { EXTRA_UNICODE_PATH, METHOD_DEFLATE } from '../zip/constants.js';
 import { type ExtraField, encodeUnicodePath } from '../zip/extra-fields.js';
 import { createFileSink } from '../zip/file-sink.js';
@@ -14,7 +13,9 @@ import {
   type DirectoryOptions,
   type EntryOptions,
   type FinishResult,
+  isBlob,
   type RawEntryInfo,
+  toChunks,
   type WrittenEntry,
   type ZipInput,
   ZipWriter,
@@ -406,24 +407,6 @@ function unicodeExtra(name: string, wanted: boolean | undefined): ExtraField[] {
 
 function plain(w: WrittenEntry): SozipWrittenEntry {
   return { ...w, sozip: false };
-}
-
-function isBlob(data: unknown): data is Blob {
-  return typeof Blob !== 'undefined' && data instanceof Blob;
-}
-
-function toChunks(data: Exclude<ZipInput, Uint8Array | string>): AsyncIterable<Uint8Array> {
-  if (isBlob(data)) return iterateStream(data.stream() as ReadableStream<Uint8Array>);
-  if (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) {
-    return iterateStream(data);
-  }
-  if (data && typeof (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
-    return data as AsyncIterable<Uint8Array>;
-  }
-  throw new CozipError(
-    'INVALID_ARGUMENT',
-    'entry data must be a Uint8Array, a string, an async iterable, a ReadableStream or a Blob',
-  );
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {

@@ -2,6 +2,7 @@
 // CompressionStream and DecompressionStream ('deflate-raw'). Same exports as
 // codecs-node.ts.
 import { CozipError } from '../errors.js';
+import { concatBytes } from '../io/stream.js';
 import { crc32Table } from './crc32-table.js';
 import { zstdDecompressJs } from './zstd-js.js';
 
@@ -64,13 +65,7 @@ async function collect(chunks: AsyncIterable<Uint8Array>, maxOutput: number): Pr
     }
     parts.push(c);
   }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 async function* once(data: Uint8Array) {

@@ -5,8 +5,8 @@
 // given as bytes, so it writes to any Sink (file, buffer, upload, stdout) in
 // any runtime.
 import { CozipError } from '../errors.js';
+import { concatBytes } from '../io/stream.js';
 import { iterateStream } from '../io/web-stream.js';
-import { concat } from './bytes.js';
 import { encodeCentralHeader } from './central-header.js';
 import { crc32, deflateRaw, deflateRawBytes } from './codecs.js';
 import {
@@ -433,7 +433,7 @@ export class ZipWriter {
       });
       const offset = this.pos;
       if (header.length + data.length <= COALESCE_LIMIT) {
-        await this.emit(concat([header, data]));
+        await this.emit(concatBytes([header, data]));
       } else {
         await this.emit(header);
         await this.emit(data);
@@ -487,7 +487,7 @@ export class ZipWriter {
             comment: this.rawComment,
           }),
         );
-        await this.emit(concat(end));
+        await this.emit(concatBytes(end));
         // Reported before close: once the sink has the archive, nothing may fail.
         this.progress();
         await this.sink.close();
@@ -674,7 +674,7 @@ export class ZipWriter {
     const zip64 = this.forceZip64(m) || needsZip64(uncompressedSize) || needsZip64(payload.length);
     const header = this.localHeader(m, 0, crc, payload.length, uncompressedSize, zip64);
     if (payload.length <= COALESCE_LIMIT) {
-      await this.emit(concat([header, payload]));
+      await this.emit(concatBytes([header, payload]));
     } else {
       await this.emit(header);
       await this.emit(payload);
@@ -1049,11 +1049,12 @@ function deflateBound(n: number): number {
   return n + Math.ceil(n / 4096) + Math.ceil(n / 16384) + Math.ceil(n / 33554432) + 16;
 }
 
-function isBlob(data: unknown): data is Blob {
+export function isBlob(data: unknown): data is Blob {
   return typeof Blob !== 'undefined' && data instanceof Blob;
 }
 
-function toChunks(data: Exclude<ZipInput, Uint8Array | string>): AsyncIterable<Uint8Array> {
+/** Any non-bytes ZipInput as an async iterable of chunks. */
+export function toChunks(data: Exclude<ZipInput, Uint8Array | string>): AsyncIterable<Uint8Array> {
   if (isBlob(data)) return iterateStream(data.stream() as ReadableStream<Uint8Array>);
   if (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) {
     return iterateStream(data);
