@@ -12,6 +12,7 @@ import { registerExtract } from './commands/extract.js';
 import { registerGet } from './commands/get.js';
 import { registerInfo } from './commands/info.js';
 import { registerLs } from './commands/ls.js';
+import { registerSozip } from './commands/sozip.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT_OK, reportError } from './errors.js';
 
@@ -52,6 +53,7 @@ Example:
   registerInfo(program);
   registerValidate(program);
   registerConvert(program);
+  registerSozip(program);
   return program;
 }
 
