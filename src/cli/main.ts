@@ -10,6 +10,7 @@ import { registerConvert } from './commands/convert.js';
 import { registerCreate } from './commands/create.js';
 import { registerExtract } from './commands/extract.js';
 import { registerGet } from './commands/get.js';
+import { registerIndex } from './commands/index-cmd.js';
 import { registerInfo } from './commands/info.js';
 import { registerLs } from './commands/ls.js';
 import { registerSozip } from './commands/sozip.js';
@@ -54,6 +55,7 @@ Example:
   registerValidate(program);
   registerConvert(program);
   registerSozip(program);
+  registerIndex(program);
   return program;
 }
 
