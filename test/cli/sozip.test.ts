@@ -8,7 +8,7 @@ import { createFileSink, ZipWriter } from '../../src/node.js';
 import { type RangeServer, startRangeServer } from '../helpers/http-server.js';
 import { rng, seededBytes } from '../helpers/random.js';
 import { requireTools, unzipTest } from '../helpers/tools.js';
-import { assertBuilt, cozip, expectExit, json, ok, tempDir } from './run.js';
+import { assertBuilt, cozip, expectExit, json, ok, ROOT, tempDir } from './run.js';
 
 interface Member {
   name: string;
@@ -301,6 +301,19 @@ describe('cozip sozip', () => {
     assert.deepEqual(new Uint8Array(slice.bytes), big.subarray(65_000, 66_000));
     const stored = await ok(['sozip', 'cat', out, 'stored.bin', '--offset', '99990']);
     assert.deepEqual(new Uint8Array(stored.bytes), noise.subarray(99_990));
+  });
+
+  it('cozip info and cozip validate report SOZip members of a plain ZIP', async () => {
+    const foo = join(ROOT, '../shared/fixtures/sozip/foo.zip');
+    const info = json<{ sozip: { members: number; chunkSizes: number[] } }>(
+      await ok(['info', foo, '--json']),
+    );
+    assert.deepEqual(info.sozip, { members: 1, chunkSizes: [2] });
+    const report = json<{ ok: boolean; sozipMembers: number }>(
+      await ok(['validate', foo, '--json']),
+    );
+    assert.equal(report.ok, true);
+    assert.equal(report.sozipMembers, 1);
   });
 
   it('an invalid index: validate exits 1 with SOZIP_INVALID_INDEX; cat still reads', async () => {

@@ -5,6 +5,7 @@ import {
   cozipManifest,
   type IoStats,
   isCozipError,
+  listSozip,
   openCozip,
   type ReadPlanner,
 } from '../../node.js';
@@ -26,13 +27,17 @@ interface ArchiveInfo {
     priority: Array<{ name: string; offset: number; size: number }>;
   };
   manifest?: { rows: number; columns: Array<{ name: string; type: string; nullable: boolean }> };
+  /** Plain ZIPs: members with a valid SOZip index, and their chunk sizes. */
+  sozip?: { members: number; chunkSizes: number[] };
   http?: { requests: number; bytesFetched: number };
 }
 
 export function registerInfo(program: Command): void {
   program
     .command('info')
-    .description('describe an archive: format, profile, hash, size, entries, manifest')
+    .description(
+      'describe an archive: format, profile, hash, size, entries, manifest, SOZip members',
+    )
     .argument('<src>', 'archive path or http(s) URL')
     .option('--json', 'one JSON object')
     .addHelpText(
@@ -78,6 +83,14 @@ Examples:
               info.manifest = { rows: m.numRows, columns: m.columns };
             }
           }
+          if (opened.kind === 'zip') {
+            // cozip members are stored; only plain ZIPs can hold SOZip members.
+            const rows = (await listSozip(zip)).filter((r) => r.sozip);
+            info.sozip = {
+              members: rows.length,
+              chunkSizes: [...new Set(rows.map((r) => r.chunkSize!))].sort((a, b) => a - b),
+            };
+          }
           const stats = httpStats(src, opened.source);
           if (stats) info.http = stats;
           return info;
@@ -109,6 +122,15 @@ function describe(info: ArchiveInfo): string {
   if (info.manifest) {
     lines.push(['manifest', `${count(info.manifest.rows)} rows`]);
     lines.push(['columns', info.manifest.columns.map((c) => `${c.name} (${c.type})`).join(', ')]);
+  }
+  if (info.sozip) {
+    const sizes = info.sozip.chunkSizes.map((n) => count(n)).join(', ');
+    lines.push([
+      'sozip',
+      info.sozip.members
+        ? `${count(info.sozip.members)} members (chunk size ${sizes})`
+        : 'no SOZip members',
+    ]);
   }
   if (info.http) {
     lines.push([

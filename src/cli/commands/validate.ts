@@ -9,6 +9,7 @@ import {
   openZip,
   type ReadPlanner,
   validateCozip,
+  validateSozip,
 } from '../../node.js';
 import { claimsCozip, openSrc } from '../archive.js';
 import { EXIT_FAILURE } from '../errors.js';
@@ -26,6 +27,8 @@ interface Report {
   format: 'cozip' | 'zip' | 'unknown';
   profile?: string;
   entries: number;
+  /** Plain ZIPs: members with a valid SOZip index. */
+  sozipMembers?: number;
   problems: Problem[];
   warnings: Problem[];
 }
@@ -45,7 +48,8 @@ export function registerValidate(program: Command): void {
       `
 A cozip is checked for everything its spec requires: the index header and
 payload, the integrity hash, the ZIP structure, entry rules, and the Flat
-manifest's offsets. Any other ZIP gets structure, name-safety and CRC checks.
+manifest's offsets. Any other ZIP gets structure, name-safety and CRC checks,
+and its SOZip members a deep check of their hidden indexes and chunks.
 Every problem is printed as CODE: message; the exit status is 1 if any.
 
 Examples:
@@ -98,12 +102,15 @@ async function zipReport(src: string, source: ReadPlanner): Promise<Report> {
   try {
     const zip = await openZip(source);
     const r = await checkZip(zip, { content: true });
+    // SOZip members are checked too (deep: each chunk decodes on its own).
+    const s = await validateSozip(zip, { deep: true });
     return {
       source: src,
-      ok: r.ok,
+      ok: r.ok && s.ok,
       format: 'zip',
       entries: r.entries,
-      problems: r.problems,
+      sozipMembers: s.sozipMembers,
+      problems: [...r.problems, ...s.problems],
       warnings: r.warnings,
     };
   } catch (err) {
@@ -138,5 +145,7 @@ function describe(r: Report): string {
   out += r.ok
     ? `ok: ${r.source}: ${what}, ${count(r.entries)} entries\n`
     : `FAILED: ${r.source}: ${what}, ${count(r.problems.length)} problem(s)\n`;
+  if (r.sozipMembers)
+    out = out.replace(/ entries\n$/, ` entries (${count(r.sozipMembers)} SOZip)\n`);
   return out;
 }
