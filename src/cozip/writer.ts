@@ -35,7 +35,7 @@ import { integrityHash } from './hash.js';
 import { encodeIndexHeader } from './index-header.js';
 import { encodeIndexPayload, type IndexEntry, indexPayloadSize } from './index-payload.js';
 import { type CozipRow, checkRows, type ResolvedEntry, resolveRows } from './inputs.js';
-import { encodeManifest } from './manifest-write.js';
+import { type EncodeManifestOptions, encodeManifest } from './manifest-write.js';
 import { type Layout, type PlannedEntry, planLayout } from './plan.js';
 import { checkManifestBytes } from './stage-check.js';
 import { TailKeeper } from './tail-keeper.js';
@@ -57,7 +57,7 @@ export interface WriteCozipOptions {
   /** Check `metadata`'s name/offset/size columns against the plan (default true). */
   validateMetadata?: boolean;
   /** Flat profile: Parquet options for the generated manifest. */
-  manifest?: { rowGroupSize?: number; kvMetadata?: Array<{ key: string; value: string }> };
+  manifest?: EncodeManifestOptions;
   /** Modification time of every entry (default: now). Fix it for reproducible output. */
   mtime?: Date;
   onProgress?: (progress: CozipProgress) => void;

@@ -133,6 +133,35 @@ describe('cozip round trips', () => {
     await assertToolsAccept(t, out);
   });
 
+  it('Flat with a GeoParquet manifest: geometry written as WKB, read back as GeoJSON', async () => {
+    const out = join(dir, 'geo.zip');
+    await writeCozip(
+      out,
+      [
+        {
+          name: 'lima.txt',
+          path: new TextEncoder().encode('Lima'),
+          geometry: { type: 'Point', coordinates: [-77.04, -12.05] },
+        },
+        {
+          name: 'paris.txt',
+          path: new TextEncoder().encode('Paris'),
+          geometry: { type: 'Point', coordinates: [2.35, 48.86] },
+        },
+      ],
+      { mtime: MTIME, manifest: { geo: {} } },
+    );
+    const { rows } = await manifestRows(out);
+    assert.deepEqual(
+      rows.map((r) => (r.geometry as { coordinates: number[] }).coordinates),
+      [
+        [-77.04, -12.05],
+        [2.35, 48.86],
+      ],
+    );
+    assert.deepEqual((await validateCozip(out)).problems, []);
+  });
+
   it('one entry, and 100,000 entries', async (t) => {
     const one = join(dir, 'one.zip');
     await writeCozip(one, [{ name: 'only', path: Uint8Array.of(42) }], { mtime: MTIME });

@@ -226,9 +226,15 @@ export async function startRangeServer(options: RangeServerOptions = {}): Promis
       }
       sent += chunk.length;
       if (!res.write(chunk)) {
-        await new Promise((resolve) => {
-          res.once('drain', resolve);
-          res.once('close', resolve);
+        // Whichever fires first, both listeners go: no leak over a long body.
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done);
+          res.once('close', done);
         });
       }
     }
