@@ -12,7 +12,7 @@ import { validateCozip } from '../../src/cozip/validate.js';
 import { writeCozip } from '../../src/cozip/writer.js';
 import { payloadOffset } from '../../src/zip/entry-data.js';
 import { openZip } from '../../src/zip/reader.js';
-import { requireDuckDB, withConnection } from '../helpers/duckdb.js';
+import { parquetColumnTypes, requireDuckDB, withConnection } from '../helpers/duckdb.js';
 import { seededBytes } from '../helpers/random.js';
 
 const FIXTURES = new URL('../../../shared/fixtures/cozip/', import.meta.url).pathname;
@@ -64,12 +64,7 @@ describe('DuckDB reads the __metadata__ of our archives', () => {
       writeFileSync(parquet, await readPriorityFile(archive, '__metadata__'));
       const zip = await openZip(out);
       await withConnection(duckdb, async (connection) => {
-        const described = await connection.runAndReadAll(
-          `DESCRIBE SELECT * FROM read_parquet('${parquet}')`,
-        );
-        const types = Object.fromEntries(
-          described.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)]),
-        );
+        const types = await parquetColumnTypes(connection, parquet);
         assert.deepEqual(types, {
           name: 'VARCHAR',
           offset: 'UBIGINT',

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { openManifest } from '../../src/cozip/manifest-read.js';
 import { encodeManifest } from '../../src/cozip/manifest-write.js';
 import { openFileSource } from '../../src/io/file-source.js';
-import { requireDuckDB } from '../helpers/duckdb.js';
+import { parquetColumnTypes, requireDuckDB } from '../helpers/duckdb.js';
 
 describe('DuckDB reads the manifest', () => {
   it('offset/size are UBIGINT with exact values; other columns keep their types', async (t) => {
@@ -39,12 +39,7 @@ describe('DuckDB reads the manifest', () => {
       writeFileSync(file, encodeManifest(rows, { geo: {} }));
       const instance = await duckdb.DuckDBInstance.create(':memory:');
       const connection = await instance.connect();
-      const described = await connection.runAndReadAll(
-        `DESCRIBE SELECT * FROM read_parquet('${file}')`,
-      );
-      const types = Object.fromEntries(
-        described.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)]),
-      );
+      const types = await parquetColumnTypes(connection, file);
       assert.deepEqual(types, {
         name: 'VARCHAR',
         offset: 'UBIGINT',

@@ -30,3 +30,18 @@ export async function withConnection<T>(
     instance.closeSync();
   }
 }
+
+type Connection = Parameters<Parameters<typeof withConnection>[1]>[0];
+
+/** Column name -> DuckDB type of a Parquet file, as DuckDB reads it. */
+export async function parquetColumnTypes(
+  connection: Connection,
+  file: string,
+): Promise<Record<string, string>> {
+  const described = await connection.runAndReadAll(
+    `DESCRIBE SELECT * FROM read_parquet('${file}')`,
+  );
+  return Object.fromEntries(
+    described.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)]),
+  );
+}
