@@ -1,9 +1,8 @@
 // The serialized index: one type byte, then the body. Limits that apply to
 // every type are checked here, before anything is decoded.
 import { CozipError } from '../errors.js';
-import { indexTooLarge } from './errors.js';
+import { corrupt, indexTooLarge } from './errors.js';
 import { MAX_INDEX_SIZE } from './file.js';
-import { corrupt } from './msgpack-read.js';
 import { zstdDecompress } from './zstd.js';
 
 export const TYPE_PLAIN = 1;

@@ -1,35 +1,32 @@
 // Custom metadata: a MessagePack map of str -> str, at most 1000 pairs.
+import { CozipError } from '../errors.js';
 import { tooManyCustomEntries } from './errors.js';
+import { bytesField, mapField } from './fields.js';
 import { MAX_CUSTOM_ENTRIES } from './file.js';
-import type { MsgReader } from './msgpack-read.js';
-import type { MsgWriter } from './msgpack-write.js';
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export function checkCustom(custom: Map<string, string> | undefined): void {
-  if (custom && custom.size > MAX_CUSTOM_ENTRIES) throw tooManyCustomEntries(custom.size);
+  if (!custom) return;
+  if (custom.size > MAX_CUSTOM_ENTRIES) throw tooManyCustomEntries(custom.size);
+  // The decoder refuses this key (it would replace an object's prototype).
+  if (custom.has('__proto__')) {
+    throw new CozipError('INVALID_ARGUMENT', 'zipindex: "__proto__" cannot be a custom key');
+  }
 }
 
-export function writeCustom(w: MsgWriter, custom: Map<string, string> | undefined): void {
+/** The map as the encoder takes it (an empty map is written too: `80`). */
+export function customObject(custom: Map<string, string> | undefined): Record<string, string> {
   checkCustom(custom);
-  w.mapHeader(custom?.size ?? 0);
-  if (custom) {
-    for (const [k, v] of custom) {
-      w.str(k);
-      w.str(v);
-    }
-  }
+  return custom ? Object.fromEntries(custom) : {};
 }
 
-/** Reads the map; undefined when it is empty. Duplicate keys: the last wins. */
-export function readCustom(r: MsgReader): Map<string, string> | undefined {
-  const n = r.mapHeader();
-  if (n > MAX_CUSTOM_ENTRIES) throw tooManyCustomEntries(n);
-  if (n === 0) return undefined;
+/** A decoded custom map; undefined when it is empty. Duplicate keys: the last wins. */
+export function customFromValue(v: unknown): Map<string, string> | undefined {
+  const obj = mapField(v, 'custom');
+  const keys = Object.keys(obj);
+  if (keys.length === 0) return undefined;
   const out = new Map<string, string>();
-  for (let i = 0; i < n; i++) {
-    const k = utf8.decode(r.str());
-    out.set(k, utf8.decode(r.str()));
-  }
+  for (const k of keys) out.set(k, utf8.decode(bytesField(obj[k], 'custom value')));
   return out;
 }

@@ -21,6 +21,11 @@ export function isNeedMoreData(err: unknown): err is NeedMoreDataError {
   return err instanceof NeedMoreDataError;
 }
 
+/** The index bytes are not a valid index (Go's msgp and format errors). */
+export function corrupt(message: string, details: Record<string, unknown> = {}): CozipError {
+  return new CozipError('CORRUPT_INDEX', `zipindex: ${message}`, { details });
+}
+
 export function tooManyFiles(n: number | bigint, limit = MAX_FILES): CozipError {
   return new CozipError('TOO_MANY_FILES', `zipindex: ${n} files, more than the limit of ${limit}`, {
     details: { files: Number(n), limit },

@@ -3,9 +3,10 @@
 // layer, bottom first: reference (bin), isDelete (bool), the layer's
 // serialized index (bin).
 import { CozipError } from '../errors.js';
+import { concatBytes } from '../io/stream.js';
+import { boolField, bytesField, uintField } from './fields.js';
 import { type Layer, LayeredIndex } from './layered.js';
-import { MsgReader } from './msgpack-read.js';
-import { MsgWriter } from './msgpack-write.js';
+import { chunkDecoder, encode, readValues } from './msgpack.js';
 import { deserializeFiles, type SerializeOptions, serialize } from './serialize.js';
 
 const VERSION = 1;
@@ -28,35 +29,33 @@ export async function serializeLayered<T>(
   options: SerializeOptions = {},
 ): Promise<Uint8Array> {
   const layers = index.getLayers();
-  const w = new MsgWriter(1024);
-  w.uint(VERSION);
-  w.uint(layers.length);
+  const parts = [encode(VERSION), encode(layers.length)];
   for (const layer of layers) {
-    w.binBytes(refs.marshal(layer.ref));
-    w.bool(layer.isDelete);
-    w.binBytes(await serialize(layer.files, options));
+    parts.push(encode(refs.marshal(layer.ref)));
+    parts.push(encode(layer.isDelete));
+    parts.push(encode(await serialize(layer.files, options)));
   }
-  return w.bytes().slice();
+  return concatBytes(parts);
 }
 
 export function deserializeLayered<T>(bytes: Uint8Array, refs: RefSerializer<T>): LayeredIndex<T> {
-  const r = new MsgReader(bytes);
-  const version = r.uint(8);
-  if (version !== VERSION) {
-    throw new CozipError(
-      'UNSUPPORTED_VERSION',
-      `zipindex: unsupported layered version ${version}`,
-      {
-        details: { version },
-      },
-    );
-  }
-  const count = r.uint(32);
-  const layers: Layer<T>[] = [];
-  for (let i = 0; i < count; i++) {
-    const ref = refs.unmarshal(r.bin());
-    const isDelete = r.bool();
-    layers.push({ ref, isDelete, files: deserializeFiles(r.bin()) });
-  }
-  return LayeredIndex.fromLayers(layers);
+  return readValues(chunkDecoder, bytes, (values) => {
+    const version = uintField(values.take('version'), 8, 'version');
+    if (version !== VERSION) {
+      throw new CozipError(
+        'UNSUPPORTED_VERSION',
+        `zipindex: unsupported layered version ${version}`,
+        { details: { version } },
+      );
+    }
+    const count = uintField(values.take('layer count'), 32, 'layer count');
+    const layers: Layer<T>[] = [];
+    for (let i = 0; i < count; i++) {
+      const ref = refs.unmarshal(bytesField(values.take('layer ref'), 'layer ref'));
+      const isDelete = boolField(values.take('layer kind'), 'layer kind');
+      const files = deserializeFiles(bytesField(values.take('layer index'), 'layer index'));
+      layers.push({ ref, isDelete, files });
+    }
+    return LayeredIndex.fromLayers(layers);
+  });
 }

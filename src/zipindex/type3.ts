@@ -11,13 +11,22 @@
 //   7 custom   bin each: a msgpack map str->str, or empty
 // All arithmetic wraps at 64 bits. 46 = local header (30) + data descriptor (16).
 import { getU32, putU32 } from '../zip/bytes.js';
-import { checkCustom, readCustom, writeCustom } from './custom.js';
-import { tooManyFiles } from './errors.js';
+import { customFromValue, customObject } from './custom.js';
+import { corrupt, tooManyFiles } from './errors.js';
+import { arrayField, bytesField, eachField, int64Field, uintField } from './fields.js';
 import { type File, MAX_FILES, makeFile } from './file.js';
 import { addI64, addU64, asI64, asU64, big, small, subI64 } from './int64.js';
-import { corrupt, MsgReader } from './msgpack-read.js';
-import { MsgWriter } from './msgpack-write.js';
-import { utf8Length } from './names.js';
+import {
+  columnDecoder,
+  decodeFirst,
+  encode,
+  entryDecoder,
+  readArrayHeader,
+  readValues,
+  type Values,
+  wire,
+} from './msgpack.js';
+import { nameBytes } from './names.js';
 
 const COLUMNS = 8;
 /** Local file header (30) plus a data descriptor with signature (16). */
@@ -25,139 +34,104 @@ const PREDICTED_GAP = 46;
 
 export function encodeStructs(files: File[]): Uint8Array {
   const n = files.length;
-  const w = new MsgWriter(64 + n * 24);
-  w.arrayHeader(COLUMNS);
-  w.arrayHeader(n);
-  const lengths = new Array<number>(n);
+  const names = files.map(nameBytes);
+  const csizes: (number | bigint)[] = [];
+  const usizes: (number | bigint)[] = [];
+  const offsets: (number | bigint)[] = [];
+  const methods: number[] = [];
+  const flags: number[] = [];
+  const crcs = new Uint8Array(4 * n);
+  const custom: Uint8Array[] = [];
+  const empty = new Uint8Array(0);
   for (let i = 0; i < n; i++) {
     const f = files[i];
-    if (f.rawName) {
-      w.binBytes(f.rawName);
-      lengths[i] = f.rawName.length;
-    } else {
-      const len = utf8Length(f.name);
-      w.utf8(f.name, len, true);
-      lengths[i] = len;
-    }
-  }
-  w.arrayHeader(n);
-  let prevC: number | bigint = 0;
-  for (let i = 0; i < n; i++) {
-    const c = small(files[i].compressedSize);
-    w.int(i === 0 ? asI64(c) : subI64(asI64(c), asI64(prevC)));
-    prevC = c;
-  }
-  w.arrayHeader(n);
-  for (const f of files) {
-    w.int(subI64(asI64(small(f.uncompressedSize)), asI64(small(f.compressedSize))));
-  }
-  w.arrayHeader(n);
-  for (let i = 0; i < n; i++) {
-    const o = small(files[i].offset);
+    const c = asI64(small(f.compressedSize));
+    const o = small(f.offset);
     if (i === 0) {
-      w.int(o);
-      continue;
+      csizes.push(wire(c));
+      offsets.push(wire(o));
+    } else {
+      const p = files[i - 1];
+      csizes.push(wire(subI64(c, asI64(small(p.compressedSize)))));
+      const predicted = addI64(
+        addI64(small(p.offset), asI64(small(p.compressedSize))),
+        PREDICTED_GAP + names[i - 1].length,
+      );
+      offsets.push(wire(subI64(o, predicted)));
     }
-    const p = files[i - 1];
-    const predicted = addI64(
-      addI64(small(p.offset), asI64(small(p.compressedSize))),
-      PREDICTED_GAP + lengths[i - 1],
-    );
-    w.int(subI64(o, predicted));
+    usizes.push(wire(subI64(asI64(small(f.uncompressedSize)), c)));
+    methods.push(i === 0 ? f.method : f.method ^ files[i - 1].method);
+    flags.push(i === 0 ? f.flags : f.flags ^ files[i - 1].flags);
+    putU32(crcs, 4 * i, f.crc32);
+    custom.push(f.custom?.size ? encode(customObject(f.custom)) : empty);
   }
-  w.arrayHeader(n);
-  for (let i = 0; i < n; i++)
-    w.uint(i === 0 ? files[0].method : files[i].method ^ files[i - 1].method);
-  w.arrayHeader(n);
-  for (let i = 0; i < n; i++)
-    w.uint(i === 0 ? files[0].flags : files[i].flags ^ files[i - 1].flags);
-  const crcs = new Uint8Array(4 * n);
-  for (let i = 0; i < n; i++) putU32(crcs, 4 * i, files[i].crc32);
-  w.binBytes(crcs);
-  w.arrayHeader(n);
-  const custom = new MsgWriter(64);
-  for (const f of files) {
-    if (!f.custom?.size) {
-      w.binHeader(0);
-      continue;
-    }
-    checkCustom(f.custom);
-    custom.length = 0;
-    writeCustom(custom, f.custom);
-    w.binBytes(custom.bytes());
-  }
-  return w.bytes();
+  return encode([names, csizes, usizes, offsets, methods, flags, crcs, custom]);
 }
 
-function sameBytes(buf: Uint8Array, at: number, key: Uint8Array): boolean {
-  for (let j = 0; j < key.length; j++) if (buf[at + j] !== key[j]) return false;
-  return true;
+/** The eight columns, checked for type and length; values not yet accumulated. */
+interface Columns {
+  names: Uint8Array[];
+  csizes: (number | bigint)[];
+  usizes: (number | bigint)[];
+  offsets: (number | bigint)[];
+  methods: number[];
+  flags: number[];
+  crcs: Uint8Array;
+  custom: Uint8Array[];
 }
 
-/** Reads the top array and the names column; returns the names as views. */
-function readNames(r: MsgReader): Uint8Array[] {
-  const cols = r.arrayHeader();
+function column(values: Values, n: number, what: string): unknown[] {
+  const col = arrayField(values.take(what), what);
+  if (col.length !== n) {
+    throw corrupt(`field number mismatch: ${what} has ${col.length} values for ${n} names`);
+  }
+  return col;
+}
+
+/**
+ * Reads the names; then, unless `wanted` says the index is of no use
+ * (the name looked up is absent), the other seven columns.
+ */
+function readColumns(payload: Uint8Array, wanted?: (names: Uint8Array[]) => boolean) {
+  const { length: cols, rest } = readArrayHeader(payload);
   if (cols !== COLUMNS) throw corrupt(`msgpack: wanted array of size ${COLUMNS}; got ${cols}`);
-  const n = r.arrayHeader();
-  if (n > MAX_FILES) throw tooManyFiles(n);
-  // Each name takes at least 2 bytes: a count beyond that is corrupt (and not allocated).
-  if (n * 2 > r.remaining) throw corrupt('msgpack: too few bytes left to read object');
-  const names: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) names.push(r.bin());
-  return names;
-}
-
-function columnHeader(r: MsgReader, n: number, column: string): void {
-  const m = r.arrayHeader();
-  if (m !== n) throw corrupt(`field number mismatch: ${column} has ${m} values for ${n} names`);
-}
-
-function readInts(r: MsgReader, n: number, column: string): (number | bigint)[] {
-  columnHeader(r, n, column);
-  const out: (number | bigint)[] = [];
-  for (let i = 0; i < n; i++) out.push(r.int64());
-  return out;
-}
-
-function readUint16s(r: MsgReader, n: number, column: string): number[] {
-  columnHeader(r, n, column);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(r.uint(16));
-  return out;
-}
-
-function readCrcs(r: MsgReader, n: number): Uint8Array {
-  const crcs = r.bin();
-  // Go's full decoder does not check this (and panics on short input); its lookup does.
-  if (crcs.length !== 4 * n) {
-    throw corrupt(`CRC field has ${crcs.length} bytes, want ${4 * n}`);
-  }
-  return crcs;
+  return readValues(columnDecoder, rest, (values): Columns | undefined => {
+    const names = eachField(arrayField(values.take('names'), 'names'), 'name', bytesField);
+    const n = names.length;
+    if (n > MAX_FILES) throw tooManyFiles(n);
+    if (wanted && !wanted(names)) return undefined;
+    const ints = (what: string) => eachField(column(values, n, what), what, int64Field);
+    const uint16s = (what: string) =>
+      eachField(column(values, n, what), what, (v) => uintField(v, 16, what));
+    const csizes = ints('csizes');
+    const usizes = ints('usizes');
+    const offsets = ints('offsets');
+    const methods = uint16s('methods');
+    const flags = uint16s('flags');
+    const crcs = bytesField(values.take('crcs'), 'crcs');
+    // Go's full decoder does not check this (and panics on short input); its lookup does.
+    if (crcs.length !== 4 * n) throw corrupt(`CRC field has ${crcs.length} bytes, want ${4 * n}`);
+    const custom = eachField(column(values, n, 'custom'), 'custom', bytesField);
+    return { names, csizes, usizes, offsets, methods, flags, crcs, custom };
+  });
 }
 
 function parseCustom(blob: Uint8Array): Map<string, string> | undefined {
   // Bytes after the map inside the blob are ignored, as Go does.
-  return blob.length ? readCustom(new MsgReader(blob)) : undefined;
+  return blob.length ? customFromValue(decodeFirst(entryDecoder, blob, 'custom')) : undefined;
 }
 
-/** Appends the entries of a type-3 payload to `out`. */
-export function decodeStructs(payload: Uint8Array, out: File[] = []): File[] {
-  const r = new MsgReader(payload);
-  const names = readNames(r);
-  const n = names.length;
-  const csizes = readInts(r, n, 'csizes');
-  const usizes = readInts(r, n, 'usizes');
-  const offsets = readInts(r, n, 'offsets');
-  const methods = readUint16s(r, n, 'methods');
-  const flags = readUint16s(r, n, 'flags');
-  const crcs = readCrcs(r, n);
-  columnHeader(r, n, 'custom');
+/**
+ * Rebuilds the entries 0..last from the deltas, and hands over those `keep`
+ * asks for. All arithmetic wraps at 64 bits, as in Go.
+ */
+function rebuild(cols: Columns, last: number, keep: (i: number) => boolean, out: File[]): File[] {
+  const { names, csizes, usizes, offsets, methods, flags, crcs, custom } = cols;
   let c: number | bigint = 0;
   let o: number | bigint = 0;
   let m = 0;
   let fl = 0;
-  for (let i = 0; i < n; i++) {
-    const blob = r.bin();
+  for (let i = 0; i <= last; i++) {
     if (i === 0) {
       o = offsets[0];
     } else {
@@ -168,90 +142,38 @@ export function decodeStructs(payload: Uint8Array, out: File[] = []): File[] {
     c = i === 0 ? asU64(csizes[0]) : addU64(c, csizes[i]);
     m ^= methods[i];
     fl ^= flags[i];
-    out.push(
-      makeFile(
-        names[i],
-        big(c),
-        big(addU64(c, usizes[i])),
-        big(o),
-        getU32(crcs, 4 * i),
-        m,
-        fl,
-        parseCustom(blob),
-      ),
-    );
+    if (!keep(i)) continue;
+    const u = addU64(c, usizes[i]);
+    const crc = getU32(crcs, 4 * i);
+    out.push(makeFile(names[i], big(c), big(u), big(o), crc, m, fl, parseCustom(custom[i])));
   }
   return out;
 }
 
+/** Appends the entries of a type-3 payload to `out`. */
+export function decodeStructs(payload: Uint8Array, out: File[] = []): File[] {
+  const cols = readColumns(payload) as Columns;
+  return rebuild(cols, cols.names.length - 1, () => true, out);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
+}
+
 /**
- * One entry of a type-3 payload. The names are scanned first: when `key` is
- * absent the other columns are not read. Otherwise every column is
+ * One entry of a type-3 payload. The names are read first: when `key` is
+ * absent the other columns are not parsed. Otherwise every column is
  * validated, values are accumulated up to the first match, and only that
  * entry's custom data is parsed.
  */
 export function findInStructs(payload: Uint8Array, key: Uint8Array): File | undefined {
-  const r = new MsgReader(payload);
-  const cols = r.arrayHeader();
-  if (cols !== COLUMNS) throw corrupt(`msgpack: wanted array of size ${COLUMNS}; got ${cols}`);
-  const n = r.arrayHeader();
-  if (n > MAX_FILES) throw tooManyFiles(n);
   let idx = -1;
-  let name: Uint8Array | undefined;
-  // Sum of the name lengths before the match: they enter every offset prediction.
-  let namesBefore = 0;
-  const buf = r.buf;
-  for (let i = 0; i < n; i++) {
-    const len = r.binHeader();
-    const at = r.pos;
-    r.pos += len;
-    if (idx >= 0) continue;
-    if (len === key.length && sameBytes(buf, at, key)) {
-      idx = i;
-      name = buf.subarray(at, at + len);
-    } else namesBefore += len;
-  }
-  if (idx < 0 || !name) return undefined;
-
-  columnHeader(r, n, 'csizes');
-  let c: number | bigint = 0;
-  // Sum of the compressed sizes before the match, for the offset.
-  let sizesBefore: number | bigint = 0;
-  for (let i = 0; i < n; i++) {
-    const v = r.int64();
-    if (i > idx) continue;
-    c = i === 0 ? asU64(v) : addU64(c, v);
-    if (i < idx) sizesBefore = addI64(sizesBefore, asI64(c));
-  }
-  columnHeader(r, n, 'usizes');
-  let u: number | bigint = 0;
-  for (let i = 0; i < n; i++) {
-    const v = r.int64();
-    if (i === idx) u = addU64(c, v);
-  }
-  columnHeader(r, n, 'offsets');
-  let o: number | bigint = addI64(sizesBefore, namesBefore + PREDICTED_GAP * idx);
-  for (let i = 0; i < n; i++) {
-    const v = r.int64();
-    if (i <= idx) o = addI64(o, v);
-  }
-  const xorUpTo = (column: string) => {
-    columnHeader(r, n, column);
-    let x = 0;
-    for (let i = 0; i < n; i++) {
-      const v = r.uint(16);
-      if (i <= idx) x ^= v;
-    }
-    return x;
-  };
-  const method = xorUpTo('methods');
-  const flags = xorUpTo('flags');
-  const crcs = readCrcs(r, n);
-  columnHeader(r, n, 'custom');
-  let custom: Map<string, string> | undefined;
-  for (let i = 0; i < n; i++) {
-    if (i === idx) custom = parseCustom(r.bin());
-    else r.skipBin();
-  }
-  return makeFile(name, big(c), big(u), big(o), getU32(crcs, 4 * idx), method, flags, custom);
+  const cols = readColumns(payload, (names) => {
+    idx = names.findIndex((name) => sameBytes(name, key));
+    return idx >= 0;
+  });
+  if (!cols) return undefined;
+  return rebuild(cols, idx, (i) => i === idx, [])[0];
 }

@@ -5,11 +5,20 @@
 // 25,000 entries. Chunks cover ascending name ranges, so one lookup
 // decompresses one chunk.
 import { CozipError } from '../errors.js';
+import { concatBytes } from '../io/stream.js';
 import { TYPE_STRUCTS } from './container.js';
-import { indexTooLarge } from './errors.js';
+import { corrupt, indexTooLarge } from './errors.js';
+import { bytesField, int64Field, mapField } from './fields.js';
 import { type File, MAX_INDEX_SIZE, sortFiles, sortFilesByName } from './file.js';
-import { corrupt, MsgReader } from './msgpack-read.js';
-import { MsgWriter } from './msgpack-write.js';
+import {
+  chunkDecoder,
+  encode,
+  mapHeader,
+  rawStr,
+  readValues,
+  type Values,
+  wire,
+} from './msgpack.js';
 import { compareBytes, nameBytes } from './names.js';
 import { decodeStructs, encodeStructs, findInStructs } from './type3.js';
 import { zstdCompress, zstdDecompress } from './zstd.js';
@@ -63,17 +72,20 @@ export async function encodeChunked(files: File[]): Promise<Uint8Array[]> {
     const first = nameBytes(chunk[0]);
     const last = nameBytes(chunk[chunk.length - 1]);
     const payload = await serializeStructs(sortFiles(chunk));
-    const w = new MsgWriter(payload.length + first.length + last.length + 64);
-    w.mapHeader(4);
-    w.str(KEY_FILES);
-    w.int(chunk.length);
-    w.str(KEY_FIRST);
-    w.strBytes(first);
-    w.str(KEY_LAST);
-    w.strBytes(last);
-    w.str(KEY_PAYLOAD);
-    w.binBytes(payload);
-    parts.push(w.bytes());
+    // First and Last are str of raw name bytes, which the library cannot write.
+    parts.push(
+      concatBytes([
+        mapHeader(4),
+        encode(KEY_FILES),
+        encode(wire(chunk.length)),
+        encode(KEY_FIRST),
+        rawStr(first),
+        encode(KEY_LAST),
+        rawStr(last),
+        encode(KEY_PAYLOAD),
+        encode(payload),
+      ]),
+    );
   }
   return parts;
 }
@@ -84,21 +96,19 @@ interface Chunk {
   payload: Uint8Array | undefined;
 }
 
-const utf8 = new TextDecoder();
+const EMPTY = new Uint8Array(0);
 
-/** Reads one chunk map; keys in any order, unknown keys skipped. */
-function readChunk(r: MsgReader): Chunk {
-  const chunk: Chunk = { first: new Uint8Array(0), last: new Uint8Array(0), payload: undefined };
-  const n = r.mapHeader();
-  for (let i = 0; i < n; i++) {
-    const key = utf8.decode(r.strOrBin());
-    if (key === KEY_FILES) r.integer();
-    else if (key === KEY_FIRST) chunk.first = r.str();
-    else if (key === KEY_LAST) chunk.last = r.str();
-    else if (key === KEY_PAYLOAD) chunk.payload = r.bin();
-    else r.skip();
-  }
-  return chunk;
+/** The next chunk map; keys in any order (str or bin), unknown keys skipped. */
+function readChunk(values: Values): Chunk {
+  const map = mapField(values.take('chunk'), 'chunk');
+  const bytes = (key: string) => (Object.hasOwn(map, key) ? bytesField(map[key], key) : undefined);
+  // Informational only, but Go reads it as an int.
+  if (Object.hasOwn(map, KEY_FILES)) int64Field(map[KEY_FILES], KEY_FILES);
+  return {
+    first: bytes(KEY_FIRST) ?? EMPTY,
+    last: bytes(KEY_LAST) ?? EMPTY,
+    payload: bytes(KEY_PAYLOAD),
+  };
 }
 
 /** The decompressed type-3 payload of a chunk. */
@@ -115,10 +125,11 @@ function chunkPayload(chunk: Chunk): Uint8Array {
 
 /** All entries: chunk order, and offset order inside a chunk. */
 export function decodeChunked(body: Uint8Array): File[] {
-  const r = new MsgReader(body);
-  const files: File[] = [];
-  while (r.remaining > 0) decodeStructs(chunkPayload(readChunk(r)), files);
-  return files;
+  return readValues(chunkDecoder, body, (values) => {
+    const files: File[] = [];
+    while (values.more()) decodeStructs(chunkPayload(readChunk(values)), files);
+    return files;
+  });
 }
 
 /**
@@ -126,11 +137,12 @@ export function decodeChunked(body: Uint8Array): File[] {
  * decompresses only the one whose range holds `key`.
  */
 export function findInChunked(body: Uint8Array, key: Uint8Array): File | undefined {
-  const r = new MsgReader(body);
-  while (r.remaining > 0) {
-    const chunk = readChunk(r);
-    if (compareBytes(key, chunk.first) < 0) return undefined;
-    if (compareBytes(key, chunk.last) <= 0) return findInStructs(chunkPayload(chunk), key);
-  }
-  return undefined;
+  return readValues(chunkDecoder, body, (values) => {
+    while (values.more()) {
+      const chunk = readChunk(values);
+      if (compareBytes(key, chunk.first) < 0) return undefined;
+      if (compareBytes(key, chunk.last) <= 0) return findInStructs(chunkPayload(chunk), key);
+    }
+    return undefined;
+  });
 }

@@ -6,9 +6,8 @@
 import { Decompress } from 'fzstd';
 import { CozipError } from '../errors.js';
 import { getU16, getU32 } from '../zip/bytes.js';
-import { indexTooLarge } from './errors.js';
+import { corrupt, indexTooLarge } from './errors.js';
 import { MAX_INDEX_SIZE } from './file.js';
-import { corrupt } from './msgpack-read.js';
 
 /** Go writes with "SpeedBetterCompression", described as about zstd level 7-8. */
 const LEVEL = 7;

@@ -180,14 +180,47 @@ describe('type 1: array of entries (section 3)', () => {
       bad(swap(0, mp.neg(-1))), // negative uint64
       bad(swap(4, mp.u32(70000))), // 70000 overflows uint16
       bad(swap(3, mp.u64(1n << 32n))), // overflows uint32
-      bad(swap(1, mp.f64(1))), // float is not an integer
+      bad(swap(1, mp.f64(1.5))), // a fraction is not an integer
       bad(ok, mp.nil), // nil custom map
-      bad(ok, undefined, mp.bin8('a')), // name must be str, not bin
-      bad(ok, undefined, mp.nil),
+      bad(ok, mp.fixarr(0)), // custom is a map, not an array
+      bad(ok, [...cat(mp.fixmap(1), mp.fixstr('k'), mp.pos(1))]), // custom values are str
+      bad(ok, [...cat(mp.fixmap(1), mp.pos(1), mp.fixstr('v'))]), // custom keys are str
+      bad(ok, undefined, mp.nil), // nil name
       cat(1, mp.fixarr(1), mp.fixarr(7), mp.fixstr('a'), ...ok), // 7 fields
       cat(1, mp.fixarr(1), mp.fixarr(8), mp.fixstr('a'), [0, 0]), // cut short
     ];
     for (const b of cases) assert.throws(() => deserializeFiles(b), code('CORRUPT_INDEX'), hex(b));
+  });
+
+  it('where Go is stricter, values that lose nothing are accepted: str/bin swapped, integral floats', () => {
+    // Go's msgp wants str for type-1 names and bin for type-3 names, and no
+    // floats for integers; the decoder hands both string kinds over as bytes.
+    const bytes = cat(
+      1,
+      mp.fixarr(1),
+      mp.fixarr(8),
+      mp.bin8('a'),
+      mp.f64(7),
+      [0, 0, 0, 0, 0],
+      [...cat(mp.fixmap(1), mp.fixstr('k'), mp.bin8('v'))],
+    );
+    assert.deepEqual(deserializeFiles(bytes), [
+      file('a', { compressedSize: 7n, custom: new Map([['k', 'v']]) }),
+    ]);
+    const payload = cat(
+      mp.fixarr(8),
+      cat(mp.fixarr(1), mp.fixstr('b')),
+      cat(mp.fixarr(1), [3]),
+      cat(mp.fixarr(1), [1]),
+      cat(mp.fixarr(1), [0]),
+      cat(mp.fixarr(1), [8]),
+      cat(mp.fixarr(1), [0]),
+      mp.bin8(new Uint8Array(4)),
+      cat(mp.fixarr(1), mp.bin8('')),
+    );
+    assert.deepEqual(deserializeFiles(cat(3, zstdRawFrame(payload))), [
+      file('b', { compressedSize: 3n, uncompressedSize: 4n, method: 8 }),
+    ]);
   });
 
   it('limits: more than 100 entries; more than 1000 custom pairs', () => {
@@ -479,7 +512,7 @@ describe('type 3: struct of arrays (section 4)', () => {
     v('custom short', 7, [...empties(1)]);
     v('crc short', 6, mp.bin8(new Uint8Array(7)));
     v('crc long', 6, mp.bin8(new Uint8Array(9)));
-    v('names as str', 0, [...cat(mp.fixarr(2), mp.fixstr('a'), mp.fixstr('b'))]);
+    v('names as ints', 0, [...cat(mp.fixarr(2), [1], [2])]);
     v('custom as nil', 7, [...cat(mp.fixarr(2), mp.nil, mp.nil)]);
     v('method overflow', 4, [...ints(mp.u32(70000), [0])]);
     for (const [why, cols] of variants) {
@@ -655,8 +688,8 @@ describe('type 4: chunked (section 5)', () => {
     );
     // The fixmap header and key bytes, and a payload that is a type-3 blob.
     assert.equal(hex(b.subarray(1, 8)), `84a5${hex(enc('Files'))}`);
-    // Files as a signed int (msgp AppendInt): 15000 is d1 3a 98.
-    assert.equal(hex(b.subarray(8, 11)), 'd13a98');
+    // Files: 15000 in the smallest family (cd 3a 98; Go writes d1 3a 98, and reads either).
+    assert.equal(hex(b.subarray(8, 11)), 'cd3a98');
     for (const c of chunks)
       assert.equal(hex((c.Payload as Uint8Array).subarray(0, 5)), '0328b52ffd');
     // Inside a chunk, entries are in offset order.
@@ -668,7 +701,7 @@ describe('type 4: chunked (section 5)', () => {
 });
 
 describe('what we write, read by an independent msgpack decoder', () => {
-  it('type 1: signed families for offsets (200 is d1 00 c8), unsigned for sizes', async () => {
+  it('type 1: names as str, each integer in its smallest family (Go reads any family)', async () => {
     const b = await serialize([
       file('a', {
         compressedSize: 200n,
@@ -679,8 +712,8 @@ describe('what we write, read by an independent msgpack decoder', () => {
         flags: 0x808,
       }),
     ]);
-    // 01, array(1), array(8), "a", cc c8, ce 00011170, d1 00c8, 01, 08, cd 0808, map(0)
-    assert.equal(hex(b), '019198a161ccc8ce00011170d100c80108cd080880');
+    // 01, array(1), array(8), "a", cc c8, ce 00011170, cc c8, 01, 08, cd 0808, map(0)
+    assert.equal(hex(b), '019198a161ccc8ce00011170ccc80108cd080880');
     const decoded = mpDecode(b.subarray(1)) as unknown[][];
     assert.deepEqual(decoded, [['a', 200, 70000, 200, 1, 8, 0x808, {}]]);
   });
@@ -734,6 +767,20 @@ describe('encoder type choice and limits (sections 1, 7)', () => {
     many[5].custom = custom;
     await assert.rejects(serialize(many), code('TOO_MANY_CUSTOM_ENTRIES'));
     await assert.rejects(serialize([file('a', { method: 70000 })]), code('INVALID_ARGUMENT'));
+    // The msgpack decoder refuses this key, so it is refused on the way in, and
+    // an index from elsewhere that holds it fails as corrupt, not as a crash.
+    const proto = new Map([['__proto__', 'x']]);
+    await assert.rejects(serialize([file('a', { custom: proto })]), code('INVALID_ARGUMENT'));
+    const foreign = cat(
+      1,
+      mp.fixarr(1),
+      entry(
+        'a',
+        [[0], [0], [0], [0], [0], [0]],
+        [...cat(mp.fixmap(1), mp.fixstr('__proto__'), mp.fixstr('x'))],
+      ),
+    );
+    assert.throws(() => deserializeFiles(foreign), code('CORRUPT_INDEX'));
     await assert.rejects(serialize([file('a', { compressedSize: -1n })]), code('INVALID_ARGUMENT'));
   });
 });
