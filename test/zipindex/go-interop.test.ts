@@ -117,7 +117,13 @@ describe('zipindex interop with a Go reader and writer (msgp + klauspost zstd)',
     if (!zicheck) {
       const out = join(dir, 'zicheck');
       execFileSync('go', ['build', '-o', out, SOURCE], {
-        env: { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '' },
+        env: {
+          ...process.env,
+          GO111MODULE: 'off',
+          GOPATH,
+          GOFLAGS: '',
+          GOCACHE: join(dir, 'go-cache'),
+        },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
       zicheck = out;
