@@ -217,42 +217,61 @@ export async function* openEntry(
 }
 
 /** Passes chunks through while checking the total size and CRC-32 against the entry. */
-export async function* verifyContent(
+export function verifyContent(
   entry: ZipEntry,
   chunks: AsyncIterable<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  return checkedContent(entry.name, entry.uncompressedSize, chunks, () => entry.crc32);
+}
+
+/**
+ * Passes chunks through while counting and hashing them: the count must end
+ * at exactly `size`, and the CRC-32 must be what `expectedCrc` gives once
+ * the data has ended (it may read a data descriptor; undefined: unknown, not
+ * checked).
+ */
+export async function* checkedContent(
+  name: string,
+  size: number,
+  chunks: AsyncIterable<Uint8Array>,
+  expectedCrc: () => number | undefined | Promise<number | undefined>,
 ): AsyncIterable<Uint8Array> {
   let crc = 0;
   let n = 0;
   for await (const chunk of chunks) {
     n += chunk.length;
-    if (n > entry.uncompressedSize) throw tooMany(entry, n);
+    if (n > size) throw tooMany(name, size, n);
     crc = crc32(chunk, crc);
     yield chunk;
   }
-  checkResult(entry, n, crc);
+  checkSize(name, size, n);
+  checkCrc(name, await expectedCrc(), crc);
 }
 
-function tooMany(entry: ZipEntry, n: number): CozipError {
+function tooMany(name: string, size: number, n: number): CozipError {
   return new CozipError(
     'SIZE_MISMATCH',
-    `too many bytes in ${entry.name}: expected ${entry.uncompressedSize}, got at least ${n}`,
-    { details: { name: entry.name, expected: entry.uncompressedSize } },
+    `too many bytes in ${name}: expected ${size}, got at least ${n}`,
+    { details: { name, expected: size } },
   );
 }
 
-function checkResult(entry: ZipEntry, n: number, crc: number): void {
-  if (n !== entry.uncompressedSize) {
+function checkSize(name: string, size: number, n: number): void {
+  if (n !== size) {
     throw new CozipError(
       'SIZE_MISMATCH',
-      `not enough bytes in ${entry.name}: expected ${entry.uncompressedSize}, got only ${n}`,
-      { details: { name: entry.name, expected: entry.uncompressedSize, actual: n } },
+      `not enough bytes in ${name}: expected ${size}, got only ${n}`,
+      { details: { name, expected: size, actual: n } },
     );
   }
-  if (crc !== entry.crc32) {
+}
+
+function checkCrc(name: string, expected: number | undefined, crc: number): void {
+  if (expected !== undefined && crc !== expected) {
     throw new CozipError(
       'CRC_MISMATCH',
-      `CRC-32 of ${entry.name} is ${hex(crc)}, expected ${hex(entry.crc32)}`,
-      { details: { name: entry.name, expected: entry.crc32, actual: crc } },
+      `CRC-32 of ${name} is ${hex(crc)}, expected ${hex(expected)}`,
+      { details: { name, expected, actual: crc } },
     );
   }
 }
@@ -289,8 +308,11 @@ export async function readEntry(
       entry.method === METHOD_STORE
         ? new Uint8Array(raw)
         : await inflateRawBytes(raw, entry.uncompressedSize);
-    if (out.length > entry.uncompressedSize) throw tooMany(entry, out.length);
-    checkResult(entry, out.length, crc32(out));
+    if (out.length > entry.uncompressedSize) {
+      throw tooMany(entry.name, entry.uncompressedSize, out.length);
+    }
+    checkSize(entry.name, entry.uncompressedSize, out.length);
+    checkCrc(entry.name, entry.crc32, crc32(out));
     return out;
   }
   // Collected as it arrives rather than preallocated from the declared size:
