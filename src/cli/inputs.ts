@@ -6,8 +6,8 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
 import { parquetReadObjects } from 'hyparquet';
+import { PARQUET_COMPRESSORS } from '../cozip/manifest-read.js';
 import { CozipError, type CozipRow, type SizedStream } from '../node.js';
 import { csvRecords, parseCsv } from './csv.js';
 
@@ -69,10 +69,10 @@ function badInput(message: string, details: Record<string, unknown> = {}): Cozip
   return new CozipError('INVALID_INPUT', message, { details });
 }
 
-/** hyparquet decodes Snappy itself; gzip and zstd (common pyarrow choices) come from here. */
+/** The core's Parquet decompressors, plus GZIP, which Node inflates synchronously. */
 const COMPRESSORS = {
+  ...PARQUET_COMPRESSORS,
   GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)),
-  ZSTD: (input: Uint8Array) => zstdDecompress(input),
 };
 
 async function readParquet(path: string): Promise<Array<Record<string, unknown>>> {

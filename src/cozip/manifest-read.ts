@@ -263,7 +263,7 @@ async function readColumns(
     pruningFilter: filter,
     // Unannotated BYTE_ARRAY is binary: keep it as bytes, not a guessed string.
     utf8: false,
-    compressors: COMPRESSORS,
+    compressors: PARQUET_COMPRESSORS,
   });
   const parts = scan.ranges.map((range) =>
     columns.map((column) => scan.readColumn({ column, ...range })),
@@ -279,8 +279,11 @@ async function readColumns(
   return data;
 }
 
-/** hyparquet decodes Snappy itself; ZSTD (a common pyarrow choice) comes from fzstd. */
-const COMPRESSORS = { ZSTD: (input: Uint8Array) => zstdDecompress(input) };
+/**
+ * Parquet page decompressors beyond hyparquet's own Snappy, for any runtime:
+ * ZSTD (a common pyarrow and polars choice) from fzstd.
+ */
+export const PARQUET_COMPRESSORS = { ZSTD: (input: Uint8Array) => zstdDecompress(input) };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 

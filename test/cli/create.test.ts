@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { requireDuckDB, withConnection } from '../helpers/duckdb.js';
 import { seededBytes } from '../helpers/random.js';
 import { assertBuilt, cozip, expectExit, json, ok, tempDir } from './run.js';
 
@@ -147,6 +148,31 @@ describe('cozip create', () => {
       { name: 'p/a.txt', label: 3 },
       { name: 'p/1.bin', label: 4 },
     ]);
+  });
+
+  it('from Parquet tables DuckDB wrote with each page codec (snappy, gzip, zstd)', async (t) => {
+    const duckdb = await requireDuckDB(t);
+    if (!duckdb) return;
+    for (const codec of ['snappy', 'gzip', 'zstd', 'uncompressed']) {
+      const table = join(dir, 'tables', `duck-${codec}.parquet`);
+      await withConnection(duckdb, (c) =>
+        c.run(
+          `COPY (SELECT * FROM (VALUES ('d/a.txt', '../data/a.txt', 7), ('d/1.bin', '../data/img/1.bin', 8)) v(name, path, label)) ` +
+            `TO '${table}' (FORMAT parquet, COMPRESSION ${codec})`,
+        ),
+      );
+      const out = join(dir, `duck-${codec}.zip`);
+      await ok(['create', out, '--from', table, '-q']);
+      const rows = json<Row[]>(await ok(['ls', out, '--json', '--columns', 'name,label']));
+      assert.deepEqual(
+        rows,
+        [
+          { name: 'd/a.txt', label: 7 },
+          { name: 'd/1.bin', label: 8 },
+        ],
+        codec,
+      );
+    }
   });
 
   it('profile none with --priority', async () => {
