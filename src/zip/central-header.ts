@@ -77,10 +77,13 @@ export function writeCentralHeader(b: Uint8Array, o: number, h: CentralHeader): 
   return p - o;
 }
 
+const EMPTY = new Uint8Array(0);
+
 /**
  * Decodes the header at `b[o]`; `at` is its offset in the archive, for
  * messages. Returns undefined when `b` ends before the whole header (the
- * caller reads more); throws on a wrong signature.
+ * caller reads more); throws on a wrong signature. The name, extra field and
+ * comment are views into `b`.
  */
 export function decodeCentralHeader(
   b: Uint8Array,
@@ -121,9 +124,9 @@ export function decodeCentralHeader(
       internalAttributes: getU16(b, o + 36),
       externalAttributes: getU32(b, o + 38),
       localHeaderOffset: getU32(b, o + 42),
-      rawName: b.slice(n, e),
-      extra: b.slice(e, c),
-      rawComment: b.slice(c, c + commentLength),
+      rawName: b.subarray(n, e),
+      extra: extraLength ? b.subarray(e, c) : EMPTY,
+      rawComment: commentLength ? b.subarray(c, c + commentLength) : EMPTY,
     },
   };
 }

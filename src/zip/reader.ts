@@ -358,12 +358,18 @@ function join(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Decodes whole headers from `buf`; with `final`, leftover bytes are an error. */
+/**
+ * Decodes whole headers from `buf`; with `final`, leftover bytes are an error.
+ * The headers' names and extra fields are views into one private copy of
+ * `buf`: a copy per record would cost several hundred bytes each, and views
+ * of `buf` itself could pin a caller's (or a cache's) larger buffer.
+ */
 export function parseCentralChunk(
-  buf: Uint8Array,
+  input: Uint8Array,
   at: number,
   final: boolean,
 ): { headers: CentralHeader[]; consumed: number } {
+  const buf = input.slice();
   const headers: CentralHeader[] = [];
   let o = 0;
   while (o < buf.length) {
