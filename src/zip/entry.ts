@@ -73,13 +73,23 @@ function unicodePath(fields: ExtraField[], rawName: Uint8Array): string | undefi
   return found;
 }
 
-/** Resolves a central header into an entry; `base` shifts offsets for prefixed archives. */
-export function entryFromCentral(h: CentralHeader, index: number, base: number): ZipEntry {
-  const extraFields = parseExtraFields(h.extra);
-  let compressedSize = h.compressedSize;
-  let uncompressedSize = h.uncompressedSize;
-  let localHeaderOffset = h.localHeaderOffset;
-  let diskStart = h.diskStart;
+/** A central header's sizes, offset and disk, ZIP64 values applied. */
+export interface ResolvedSizes {
+  compressedSize: number;
+  uncompressedSize: number;
+  localHeaderOffset: number;
+  diskStart: number;
+  /** Some value came from the ZIP64 extra field. */
+  zip64: boolean;
+}
+
+const NO_DATA = new Uint8Array(0);
+
+/**
+ * Takes from the ZIP64 extra field exactly the values whose 32/16-bit fields
+ * are saturated (APPNOTE 4.5.3); `fields` saves parsing the extra block twice.
+ */
+export function resolveSizes(h: CentralHeader, fields?: ExtraField[]): ResolvedSizes {
   const need = {
     uncompressedSize: h.uncompressedSize === U32_SENTINEL,
     compressedSize: h.compressedSize === U32_SENTINEL,
@@ -88,13 +98,33 @@ export function entryFromCentral(h: CentralHeader, index: number, base: number):
   };
   const zip64 =
     need.uncompressedSize || need.compressedSize || need.localHeaderOffset || need.diskStart;
-  if (zip64) {
-    const v = readZip64Extra(findExtra(extraFields, EXTRA_ZIP64) ?? new Uint8Array(0), need);
-    uncompressedSize = v.uncompressedSize ?? uncompressedSize;
-    compressedSize = v.compressedSize ?? compressedSize;
-    localHeaderOffset = v.localHeaderOffset ?? localHeaderOffset;
-    diskStart = v.diskStart ?? diskStart;
+  if (!zip64) {
+    return {
+      compressedSize: h.compressedSize,
+      uncompressedSize: h.uncompressedSize,
+      localHeaderOffset: h.localHeaderOffset,
+      diskStart: h.diskStart,
+      zip64,
+    };
   }
+  const extra = findExtra(fields ?? parseExtraFields(h.extra), EXTRA_ZIP64);
+  const v = readZip64Extra(extra ?? NO_DATA, need);
+  return {
+    compressedSize: v.compressedSize ?? h.compressedSize,
+    uncompressedSize: v.uncompressedSize ?? h.uncompressedSize,
+    localHeaderOffset: v.localHeaderOffset ?? h.localHeaderOffset,
+    diskStart: v.diskStart ?? h.diskStart,
+    zip64,
+  };
+}
+
+/** Resolves a central header into an entry; `base` shifts offsets for prefixed archives. */
+export function entryFromCentral(h: CentralHeader, index: number, base: number): ZipEntry {
+  const extraFields = parseExtraFields(h.extra);
+  const { compressedSize, uncompressedSize, localHeaderOffset, diskStart, zip64 } = resolveSizes(
+    h,
+    extraFields,
+  );
   const utf8 = (h.flags & FLAG_UTF8) !== 0;
   const { name, encoding } = decodeName(h.rawName, utf8, unicodePath(extraFields, h.rawName));
   const host = h.versionMadeBy >>> 8;

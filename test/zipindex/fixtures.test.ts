@@ -12,6 +12,7 @@ import { getDecompressor } from '../../src/zip/codecs.js';
 import { readEntry } from '../../src/zip/entry-data.js';
 import { openZip } from '../../src/zip/reader.js';
 import {
+  defaultFileFilter,
   deserializeFiles,
   type File,
   findSerialized,
@@ -51,6 +52,10 @@ describe('fixture corpus through the index: shared/fixtures/zips', () => {
         return;
       }
       const zip = new Uint8Array(readFileSync(path));
+      // The default filter's fast path (no resolved entry) keeps exactly what
+      // the same filter keeps when it is handed every resolved entry.
+      const viaEntries = await fromSource(zip, { filter: (f, e) => defaultFileFilter(f, e) });
+      assert.deepEqual(files, viaEntries);
       const source = bytesSource(zip, name);
       const archive = await openZip(source);
       // What the default filter keeps: regular files with a known method.
