@@ -124,16 +124,16 @@ async function readArchive(
     try {
       checkDirectorySize(end, cdSize);
       const cdOffset = end.cdOffset + base;
-      const headers = await readCentralDirectory(
+      const entries = await readCentralDirectory(
         source,
         tail,
         tailStart,
         cdOffset,
         cdSize,
         options,
+        (h, i) => entryFromCentral(h, i, base),
       );
-      checkEntryCount(headers.length, end);
-      const entries = headers.map((h, i) => entryFromCentral(h, i, base));
+      checkEntryCount(entries.length, end);
       return {
         source,
         entries,
@@ -317,15 +317,20 @@ function multiDisk(disk: number): CozipError {
   );
 }
 
-/** Parses `size` bytes of central directory at `start`, from the tail when it holds them. */
-async function readCentralDirectory(
+/**
+ * Parses `size` bytes of central directory at `start` (from the tail when it
+ * holds them) and converts each record as soon as its chunk is parsed, so
+ * that a million raw headers are never alive at once.
+ */
+async function readCentralDirectory<T>(
   source: RangeSource,
   tail: Uint8Array,
   tailStart: number,
   start: number,
   size: number,
   options: ReadOptions,
-): Promise<CentralHeader[]> {
+  convert: (header: CentralHeader, index: number) => T,
+): Promise<T[]> {
   const end = start + size;
   if (end > source.size) {
     throw new CozipError(
@@ -333,22 +338,25 @@ async function readCentralDirectory(
       `central directory [${start}, ${end}) runs past the end of the file`,
     );
   }
+  const out: T[] = [];
+  const take = (headers: CentralHeader[]) => {
+    for (const h of headers) out.push(convert(h, out.length));
+  };
   if (start >= tailStart) {
-    return parseCentralChunk(tail.subarray(start - tailStart, end - tailStart), start, true)
-      .headers;
+    take(parseCentralChunk(tail.subarray(start - tailStart, end - tailStart), start, true).headers);
+    return out;
   }
-  const headers: CentralHeader[] = [];
   let carry = new Uint8Array(0);
   let carryAt = start;
   for await (const chunk of readStream(source, start, end, options)) {
     const buf = carry.length ? join(carry, chunk) : chunk;
     const r = parseCentralChunk(buf, carryAt, false);
-    for (const h of r.headers) headers.push(h);
+    take(r.headers);
     carry = buf.slice(r.consumed);
     carryAt += r.consumed;
   }
   if (carry.length) parseCentralChunk(carry, carryAt, true);
-  return headers;
+  return out;
 }
 
 function join(a: Uint8Array, b: Uint8Array): Uint8Array {
