@@ -4,6 +4,7 @@
 //   10 .. 24,999        type 3 (struct of arrays, zstd)
 //   >= 25,000           type 4 (chunks of type 3), unless `chunked: false`
 import { CozipError } from '../errors.js';
+import { concatBytes } from '../io/stream.js';
 import { TYPE_CHUNKED, TYPE_COMPRESSED, TYPE_PLAIN, TYPE_STRUCTS, unpack } from './container.js';
 import { indexTooLarge, tooManyFiles } from './errors.js';
 import { type File, MAX_FILES, MAX_INDEX_SIZE } from './file.js';
@@ -60,17 +61,9 @@ function checkFiles(files: File[]): void {
 }
 
 function withType(type: number, parts: Uint8Array[]): Uint8Array {
-  let n = 1;
-  for (const p of parts) n += p.length;
+  const n = parts.reduce((sum, p) => sum + p.length, 1);
   if (n > MAX_INDEX_SIZE) throw indexTooLarge(`serialized index of ${n} bytes`, n);
-  const out = new Uint8Array(n);
-  out[0] = type;
-  let o = 1;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes([Uint8Array.of(type), ...parts]);
 }
 
 /**

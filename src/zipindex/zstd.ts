@@ -5,6 +5,7 @@
 // an index Go refuses is refused here too.
 import { Decompress } from 'fzstd';
 import { CozipError } from '../errors.js';
+import { concatBytes } from '../io/stream.js';
 import { getU16, getU32 } from '../zip/bytes.js';
 import { corrupt, indexTooLarge } from './errors.js';
 import { MAX_INDEX_SIZE } from './file.js';
@@ -186,12 +187,5 @@ export function zstdDecompress(b: Uint8Array): Uint8Array {
     }
     o = frame.end;
   }
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let p = 0;
-  for (const part of parts) {
-    out.set(part, p);
-    p += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
