@@ -8,6 +8,7 @@ import { runPool } from '../io/pool.js';
 import { readStream } from '../io/stream.js';
 import { iterateStream } from '../io/web-stream.js';
 import { crc32 } from '../zip/codecs.js';
+import { encodeUtf8 } from '../zip/names.js';
 import { INDEX_NAME, PADDING_NAME } from './constants.js';
 import { cozipNameProblem } from './names.js';
 
@@ -28,6 +29,8 @@ export interface CozipRow {
 /** A row resolved for writing: size known, bytes openable, manifest columns split off. */
 export interface ResolvedEntry {
   name: string;
+  /** The name's UTF-8 bytes (encoded once, planned twice). */
+  rawName: Uint8Array;
   size: number;
   open: () => AsyncIterable<Uint8Array>;
   columns: Record<string, unknown>;
@@ -92,52 +95,66 @@ export function checkRows(rows: CozipRow[], reserved: string[]): void {
 /** Learns every row's size (stat-like); sources are opened only when written. */
 export async function resolveRows(rows: CozipRow[]): Promise<ResolvedEntry[]> {
   const out: ResolvedEntry[] = new Array(rows.length);
+  const files: number[] = [];
+  rows.forEach((row, i) => {
+    if (typeof row.path === 'string') files.push(i);
+    else out[i] = resolveInMemory(row, i);
+  });
   // A few stats in flight: local disks and network file systems both like it.
-  await runPool(rows, 16, async (row, i) => {
-    out[i] = await resolveRow(row, i);
+  await runPool(files, 16, async (i) => {
+    out[i] = await resolveFile(rows[i], i);
   });
   return out;
 }
 
-async function resolveRow(row: CozipRow, i: number): Promise<ResolvedEntry> {
-  const { name, path, ...columns } = row;
-  const entry = (size: number, open: () => AsyncIterable<Uint8Array>): ResolvedEntry => {
-    if (!Number.isSafeInteger(size) || size <= 0) {
-      throw invalid(
-        i,
-        `${JSON.stringify(name)} is ${size} bytes: cozip entries must be non-empty`,
-        { name },
-      );
-    }
-    return { name, size, open, columns };
-  };
-  if (typeof path === 'string') {
-    // Opened once to learn the size and closed at once; reopened when the
-    // writer reaches it, so a 100,000-file dataset never holds 100,000 handles.
-    let size: number;
-    try {
-      const file = await openFileSource(path);
-      size = file.size;
-      await file.close();
-    } catch (err) {
-      const reason = err instanceof CozipError ? err.message : String(err);
-      throw invalid(
-        i,
-        `cannot read ${JSON.stringify(path)} for ${JSON.stringify(name)}: ${reason}`,
-        {
-          path,
-          name,
-        },
-      );
-    }
-    return entry(size, () => fileChunks(path));
+function resolved(
+  row: CozipRow,
+  i: number,
+  size: number,
+  open: () => AsyncIterable<Uint8Array>,
+): ResolvedEntry {
+  const { name, path: _, ...columns } = row;
+  if (!Number.isSafeInteger(size) || size <= 0) {
+    throw invalid(i, `${JSON.stringify(name)} is ${size} bytes: cozip entries must be non-empty`, {
+      name,
+    });
   }
-  if (path instanceof Uint8Array)
-    return { ...entry(path.length, () => once(path)), crc32: crc32(path) };
+  return { name, rawName: encodeUtf8(name), size, open, columns };
+}
+
+async function resolveFile(row: CozipRow, i: number): Promise<ResolvedEntry> {
+  const path = row.path as string;
+  // Opened once to learn the size and closed at once; reopened when the
+  // writer reaches it, so a 100,000-file dataset never holds 100,000 handles.
+  let size: number;
+  try {
+    const file = await openFileSource(path);
+    size = file.size;
+    await file.close();
+  } catch (err) {
+    const reason = err instanceof CozipError ? err.message : String(err);
+    throw invalid(
+      i,
+      `cannot read ${JSON.stringify(path)} for ${JSON.stringify(row.name)}: ${reason}`,
+      { path, name: row.name },
+    );
+  }
+  return resolved(row, i, size, () => fileChunks(path));
+}
+
+function resolveInMemory(row: CozipRow, i: number): ResolvedEntry {
+  const { name, path } = row;
+  if (path instanceof Uint8Array) {
+    // Written as they are, with the CRC known before the header.
+    const entry = resolved(row, i, path.length, () => once(path));
+    entry.bytes = path;
+    entry.crc32 = crc32(path);
+    return entry;
+  }
   if (typeof Blob !== 'undefined' && path instanceof Blob)
-    return entry(path.size, () => iterateStream(path.stream()));
+    return resolved(row, i, path.size, () => iterateStream(path.stream()));
   if (typeof path === 'object' && typeof (path as SizedStream).stream === 'function') {
-    return entry((path as SizedStream).size, (path as SizedStream).stream);
+    return resolved(row, i, (path as SizedStream).size, (path as SizedStream).stream);
   }
   throw invalid(
     i,

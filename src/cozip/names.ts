@@ -1,11 +1,11 @@
 // Entry name rules of the cozip core (spec "rules for every entry").
-import { encodeUtf8 } from '../zip/names.js';
+import { utf8Length } from '../zip/names.js';
 
 /** Why `name` may not be a cozip entry name, or undefined when it may. */
 export function cozipNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'empty name';
   if (!name.isWellFormed()) return 'not valid UTF-8 (lone surrogate)';
-  if (encodeUtf8(name).length > 0xffff) return 'longer than 65,535 UTF-8 bytes';
+  if (utf8Length(name) > 0xffff) return 'longer than 65,535 UTF-8 bytes';
   if (name.startsWith('/')) return 'leading /';
   if (/^[A-Za-z]:/.test(name)) return 'drive letter';
   if (name.includes('\\')) return 'backslash (use / as the separator)';

@@ -21,6 +21,8 @@ import { INDEX_HEADER_SIZE, MIN_ARCHIVE_SIZE, PADDING_NAME } from './constants.j
 export interface PlanInput {
   name: string;
   size: number;
+  /** The name's UTF-8 bytes, when already encoded. */
+  rawName?: Uint8Array;
 }
 
 export interface PlannedEntry {
@@ -69,8 +71,8 @@ export function centralRecordSize(e: {
 /** Places entries one after another starting at `start`. */
 function place(inputs: PlanInput[], start: number): { entries: PlannedEntry[]; end: number } {
   let pos = start;
-  const entries = inputs.map(({ name, size }) => {
-    const rawName = encodeUtf8(name);
+  const entries = inputs.map(({ name, size, rawName: known }) => {
+    const rawName = known ?? encodeUtf8(name);
     const zip64Sizes = size >= U32_SENTINEL;
     const headerOffset = pos;
     const offset = pos + localHeaderSize(rawName, zip64Sizes);

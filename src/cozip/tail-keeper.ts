@@ -11,9 +11,15 @@ export class TailKeeper implements Sink {
   private parts: Array<[number, Uint8Array]> = [];
   private kept = 0;
 
+  /**
+   * `from`: bytes before this offset are never kept. A writer that knows the
+   * final length passes length - keep, and small writes before the tail cost
+   * no copy.
+   */
   constructor(
     private readonly sink: Sink,
     private readonly keep: number,
+    private readonly from = 0,
   ) {
     if (!sink.writeAt) {
       throw new CozipError(
@@ -25,13 +31,13 @@ export class TailKeeper implements Sink {
 
   async write(chunk: Uint8Array): Promise<void> {
     await this.sink.write(chunk);
-    const take = Math.min(chunk.length, this.keep);
-    this.parts.push([
-      this.length + chunk.length - take,
-      new Uint8Array(chunk.subarray(chunk.length - take)),
-    ]);
-    this.kept += take;
+    const start = this.length;
     this.length += chunk.length;
+    const keepFrom = Math.max(start, this.from, this.length - this.keep);
+    if (keepFrom >= this.length) return;
+    const part = chunk.slice(keepFrom - start);
+    this.parts.push([keepFrom, part]);
+    this.kept += part.length;
     while (this.parts.length > 1 && this.kept - this.parts[0][1].length >= this.keep) {
       this.kept -= this.parts[0][1].length;
       this.parts.shift();
@@ -55,6 +61,9 @@ export class TailKeeper implements Sink {
     const n = Math.min(this.keep, this.length);
     const out = new Uint8Array(n);
     const start = this.length - n;
+    if (start < this.from) {
+      throw new Error(`cozip writer: the tail starts at ${start}, before ${this.from}`);
+    }
     for (const [at, part] of this.parts) {
       const from = Math.max(at, start);
       if (from < at + part.length) out.set(part.subarray(from - at), from - start);

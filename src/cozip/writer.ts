@@ -161,7 +161,6 @@ async function planArchive(
   entries: ResolvedEntry[],
   options: WriteCozipOptions,
 ): Promise<ArchivePlan> {
-  const byName = new Map(entries.map((e) => [e.name, e]));
   let data = entries;
   let tail: Array<{
     name: string;
@@ -190,7 +189,7 @@ async function planArchive(
     const isPriority = (n: string) =>
       n === TACO_COLLECTION ||
       (n.startsWith(TACO_METADATA_DIR) && n.toLowerCase().endsWith('.parquet'));
-    if (!byName.has(TACO_COLLECTION)) {
+    if (!entries.some((e) => e.name === TACO_COLLECTION)) {
       throw new CozipError('INVALID_INPUT', `the TACO profile needs a ${TACO_COLLECTION} entry`);
     }
     tail = entries.filter((e) => isPriority(e.name));
@@ -198,8 +197,9 @@ async function planArchive(
     priority = tail.map((e) => e.name);
   } else {
     priority = options.priority ?? [];
+    const names = new Set(priority.length ? entries.map((e) => e.name) : []);
     for (const name of priority) {
-      if (!byName.has(name))
+      if (!names.has(name))
         throw new CozipError(
           'INVALID_INPUT',
           `priority file ${JSON.stringify(name)} is not among the entries`,
@@ -211,17 +211,36 @@ async function planArchive(
 
   const indexSize = indexPayloadSize(priority);
   const layout = planLayout(indexSize, data, tail);
-  const sources = new Map<string, Pick<Placed, 'open' | 'bytes' | 'crc32'>>();
-  for (const e of [...data, ...tail]) sources.set(e.name, e);
+  // The layout lists the inputs in order, with the padding entry (if any)
+  // between data and tail; built field by field: object spread is slow at a
+  // million entries.
+  const inputs = [...data, ...tail];
+  let next = 0;
   const placed: Placed[] = layout.entries.map((p) => {
+    let s: Pick<Placed, 'open' | 'bytes' | 'crc32'>;
     if (p === layout.padding) {
       const zeros = new Uint8Array(p.size);
-      return { ...p, open: once(zeros), bytes: zeros, crc32: crc32(zeros) };
+      s = { open: once(zeros), bytes: zeros, crc32: crc32(zeros) };
+    } else {
+      const input = inputs[next++];
+      if (input.name !== p.name) throw new Error(`cozip writer out of plan at ${p.name}`);
+      s = input;
     }
-    const s = sources.get(p.name)!;
-    return { ...p, open: s.open, bytes: s.bytes, crc32: s.crc32 };
+    return {
+      name: p.name,
+      rawName: p.rawName,
+      size: p.size,
+      headerOffset: p.headerOffset,
+      offset: p.offset,
+      zip64Sizes: p.zip64Sizes,
+      open: s.open,
+      bytes: s.bytes,
+      crc32: s.crc32,
+    };
   });
-  const at = new Map(layout.entries.map((p) => [p.name, p]));
+  const wanted = new Set(priority);
+  const at = new Map<string, PlannedEntry>();
+  for (const p of layout.entries) if (wanted.has(p.name)) at.set(p.name, p);
   const index = priority.map((name) => ({
     name,
     offset: at.get(name)!.offset,
@@ -246,7 +265,7 @@ async function writePlanned(
   plan: ArchivePlan,
   options: WriteCozipOptions,
 ): Promise<void> {
-  const sink = new TailKeeper(out, HASHED_TAIL);
+  const sink = new TailKeeper(out, HASHED_TAIL, plan.layout.archiveSize - HASHED_TAIL);
   const { date, time } = toDosDateTime(options.mtime ?? new Date());
   const { layout, placed, indexPayload } = plan;
   const totalBytes = placed.reduce((s, p) => s + p.size, 0);

@@ -13,6 +13,25 @@ export function encodeUtf8(s: string): Uint8Array {
   return utf8Encoder.encode(s);
 }
 
+/** Byte length of the UTF-8 encoding of `s` (lone surrogates count as U+FFFD). */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      // A pair is 2 UTF-16 units and 4 bytes; a lone surrogate becomes 3 bytes.
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2;
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+
 export function decodeCp437(raw: Uint8Array): string {
   let s = '';
   for (let i = 0; i < raw.length; i++) {

@@ -2,7 +2,7 @@
 // carries the name as a string, plus the bytes themselves when they are not
 // UTF-8 (so nothing is lost on a round trip). Order and equality are by bytes,
 // as in Go.
-import { decodeName } from '../zip/names.js';
+import { decodeName, utf8Length } from '../zip/names.js';
 
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -45,25 +45,6 @@ export function utf8Name(b: Uint8Array): string | undefined {
 /** The bytes a name is stored as. */
 export function nameBytes(f: Named): Uint8Array {
   return f.rawName ?? utf8.encode(f.name);
-}
-
-/** Byte length of the UTF-8 encoding of `s` (lone surrogates count as U+FFFD). */
-export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      // A pair is 2 UTF-16 units and 4 bytes; a lone surrogate becomes 3 bytes.
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 2;
-        i++;
-      } else n += 2;
-    } else n += 2;
-  }
-  return n;
 }
 
 /** Stored length of a name in bytes. */
