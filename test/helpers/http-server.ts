@@ -68,6 +68,13 @@ interface StoredObject {
 
 const CHUNK = 64 * 1024;
 
+/** Pages and scripts for browser tests; everything else is opaque bytes. */
+function contentType(name: string): string {
+  if (name.endsWith('.html')) return 'text/html; charset=utf-8';
+  if (name.endsWith('.js')) return 'text/javascript; charset=utf-8';
+  return 'application/octet-stream';
+}
+
 export async function startRangeServer(options: RangeServerOptions = {}): Promise<RangeServer> {
   const objects = new Map<string, StoredObject>();
   let versions = 0;
@@ -179,7 +186,7 @@ export async function startRangeServer(options: RangeServerOptions = {}): Promis
     let status = 200;
     const headers: Record<string, string | number> = {
       ...validators,
-      'Content-Type': 'application/octet-stream',
+      'Content-Type': contentType(name),
     };
     if (!server.ignoreRange) {
       headers['Accept-Ranges'] = 'bytes';
