@@ -352,9 +352,14 @@ function listedInCentral(archive: ZipArchive, offset: number, name: string): boo
  */
 export async function detectAll(
   archive: ZipArchive,
-  options: DetectOptions & { concurrency?: number } = {},
+  options: DetectOptions & {
+    concurrency?: number;
+    /** Which of the members that may have an index to look at (default: all). */
+    select?: (entry: ZipEntry) => boolean;
+  } = {},
 ): Promise<Map<ZipEntry, SozipDetection>> {
-  const candidates = archive.entries.filter(mayHaveIndex);
+  const { select } = options;
+  const candidates = archive.entries.filter((e) => mayHaveIndex(e) && (!select || select(e)));
   await prefetchLocalRecords(archive, candidates, options);
   const out = new Map<ZipEntry, SozipDetection>();
   await runPool(candidates, options.concurrency ?? 16, async (entry) => {

@@ -181,7 +181,7 @@ describe('cozip reading commands', () => {
       size: readFileSync(plain).length,
       entries: 3,
       zip64: false,
-      sozip: { members: 0, chunkSizes: [] },
+      sozip: { members: 0, chunkSizes: [], checked: 0, minSize: 1024 * 1024 },
     });
   });
 

@@ -305,15 +305,49 @@ describe('cozip sozip', () => {
 
   it('cozip info and cozip validate report SOZip members of a plain ZIP', async () => {
     const foo = join(ROOT, '../shared/fixtures/sozip/foo.zip');
-    const info = json<{ sozip: { members: number; chunkSizes: number[] } }>(
-      await ok(['info', foo, '--json']),
+    // Its member is 3 bytes: looked at only when asked to look at every member.
+    type Info = { sozip: { members: number; chunkSizes: number[]; checked: number } };
+    const info = json<Info>(await ok(['info', foo, '--json', '--sozip-min-size', '0']));
+    assert.deepEqual(info.sozip, { members: 1, chunkSizes: [2], checked: 1, minSize: 0 });
+    const usual = json<Info>(await ok(['info', foo, '--json']));
+    assert.deepEqual(usual.sozip, { members: 0, chunkSizes: [], checked: 0, minSize: 1024 * 1024 });
+    assert.match(
+      (await ok(['info', foo])).stdout,
+      /^sozip\s+none among 0 deflated members of 1,048,576 bytes or more$/m,
     );
-    assert.deepEqual(info.sozip, { members: 1, chunkSizes: [2] });
     const report = json<{ ok: boolean; sozipMembers: number }>(
       await ok(['validate', foo, '--json']),
     );
     assert.equal(report.ok, true);
     assert.equal(report.sozipMembers, 1);
+  });
+
+  it('info over HTTP reads local headers only of members from --sozip-min-size on', async () => {
+    type Info = {
+      sozip: { members: number; chunkSizes: number[]; checked: number; minSize: number };
+      http: { requests: number; bytesFetched: number };
+    };
+    const usual = json<Info>(await ok(['info', server.url('out.zip'), '--json']));
+    // big.log (6 MB) only: the small members' headers are not fetched.
+    assert.deepEqual(usual.sozip, {
+      members: 1,
+      chunkSizes: [32768],
+      checked: 1,
+      minSize: 1 << 20,
+    });
+    const all = json<Info>(
+      await ok(['info', server.url('out.zip'), '--json', '--sozip-min-size', '100K']),
+    );
+    // noise.bin (100,000 bytes) is below 100K = 102,400; 64K takes it in.
+    assert.deepEqual(all.sozip.checked, 1);
+    const more = json<Info>(
+      await ok(['info', server.url('out.zip'), '--json', '--sozip-min-size', '64K']),
+    );
+    assert.deepEqual(more.sozip, { members: 2, chunkSizes: [32768], checked: 2, minSize: 65536 });
+    assert.ok(usual.http.bytesFetched < more.http.bytesFetched, 'fewer members, fewer bytes');
+    assert.ok(usual.http.bytesFetched < readFileSync(archive).length / 4, 'not the whole archive');
+    const bad = await expectExit(['info', server.url('out.zip'), '--sozip-min-size', 'lots'], 2);
+    assert.match(bad.stderr, /byte count/);
   });
 
   it('an invalid index: validate exits 1 with SOZIP_INVALID_INDEX; cat still reads', async () => {

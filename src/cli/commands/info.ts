@@ -3,14 +3,18 @@
 import type { Command } from 'commander';
 import {
   cozipManifest,
+  detectAll,
   type IoStats,
   isCozipError,
-  listSozip,
   openCozip,
   type ReadPlanner,
 } from '../../node.js';
 import { withArchive, zipView } from '../archive.js';
 import { count, printJson, writeOut } from '../output.js';
+import { parseByteCount } from './sozip-options.js';
+
+/** GDAL's sozip utility writes SOZip members from 1 MB on. */
+const DEFAULT_SOZIP_MIN_SIZE = 1024 * 1024;
 
 interface ArchiveInfo {
   source: string;
@@ -27,8 +31,11 @@ interface ArchiveInfo {
     priority: Array<{ name: string; offset: number; size: number }>;
   };
   manifest?: { rows: number; columns: Array<{ name: string; type: string; nullable: boolean }> };
-  /** Plain ZIPs: members with a valid SOZip index, and their chunk sizes. */
-  sozip?: { members: number; chunkSizes: number[] };
+  /**
+   * Plain ZIPs: members with a valid SOZip index and their chunk sizes,
+   * among the `checked` deflated members of at least `minSize` bytes.
+   */
+  sozip?: { members: number; chunkSizes: number[]; checked: number; minSize: number };
   http?: { requests: number; bytesFetched: number };
 }
 
@@ -40,17 +47,28 @@ export function registerInfo(program: Command): void {
     )
     .argument('<src>', 'archive path or http(s) URL')
     .option('--json', 'one JSON object')
+    .option(
+      '--sozip-min-size <bytes>',
+      'plain ZIPs: look for SOZip indexes in deflated members of at least this size (0: all)',
+      parseByteCount,
+      DEFAULT_SOZIP_MIN_SIZE,
+    )
     .addHelpText(
       'after',
       `
-Reads the index, the central directory and the manifest footer only. For a
-URL it also reports the HTTP requests and bytes the inspection used.
+Reads the index, the central directory and the manifest footer. In a plain
+ZIP it also reads the local header of each deflated member of at least
+--sozip-min-size bytes (default 1M, the size from which GDAL writes SOZip)
+and the bytes right after it, where a SOZip index would be: a few requests,
+not the whole archive. \`cozip sozip list\` checks every member. For a URL
+it also reports the HTTP requests and bytes the inspection used.
 
 Examples:
   $ cozip info dataset.zip
-  $ cozip info https://example.com/dataset.zip --json`,
+  $ cozip info https://example.com/dataset.zip --json
+  $ cozip info small-files.zip --sozip-min-size 0`,
     )
-    .action(async (src: string, opts: { json?: boolean }) => {
+    .action(async (src: string, opts: { json?: boolean; sozipMinSize: number }) => {
       // The hash is checked below, so that a mismatch is reported, not fatal.
       const info = await withArchive(
         src,
@@ -85,10 +103,14 @@ Examples:
           }
           if (opened.kind === 'zip') {
             // cozip members are stored; only plain ZIPs can hold SOZip members.
-            const rows = (await listSozip(zip)).filter((r) => r.sozip);
+            const minSize = opts.sozipMinSize;
+            const found = await detectAll(zip, { select: (e) => e.uncompressedSize >= minSize });
+            const indexes = [...found.values()].flatMap((d) => (d.index ? [d.index] : []));
             info.sozip = {
-              members: rows.length,
-              chunkSizes: [...new Set(rows.map((r) => r.chunkSize!))].sort((a, b) => a - b),
+              members: indexes.length,
+              chunkSizes: [...new Set(indexes.map((x) => x.chunkSize))].sort((a, b) => a - b),
+              checked: found.size,
+              minSize,
             };
           }
           const stats = httpStats(src, opened.source);
@@ -124,12 +146,12 @@ function describe(info: ArchiveInfo): string {
     lines.push(['columns', info.manifest.columns.map((c) => `${c.name} (${c.type})`).join(', ')]);
   }
   if (info.sozip) {
-    const sizes = info.sozip.chunkSizes.map((n) => count(n)).join(', ');
+    const { members, chunkSizes, checked, minSize } = info.sozip;
+    const sizes = chunkSizes.map((n) => count(n)).join(', ');
+    const scope = `${count(checked)} deflated members${minSize ? ` of ${count(minSize)} bytes or more` : ''}`;
     lines.push([
       'sozip',
-      info.sozip.members
-        ? `${count(info.sozip.members)} members (chunk size ${sizes})`
-        : 'no SOZip members',
+      members ? `${count(members)} of ${scope} (chunk size ${sizes})` : `none among ${scope}`,
     ]);
   }
   if (info.http) {

@@ -8,12 +8,23 @@ import { note } from '../output.js';
 const MAX_CHUNK_SIZE = 0xffffffff;
 const UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2 };
 
-/** `32768`, `32K`, `32KiB`, `1M`, `1MiB` (binary multiples). */
-export function parseChunkSize(text: string): number {
+/** `0`, `32768`, `32K`, `32KiB`, `1M`, `1MiB` (binary multiples). */
+export function parseByteCount(text: string): number {
   const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
   const unit = match ? UNITS[match[2].toLowerCase()] : undefined;
   const bytes = match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > MAX_CHUNK_SIZE) {
+  if (!Number.isSafeInteger(bytes)) {
+    throw new InvalidArgumentError('expected a byte count such as 0, 65536, 64K or 1M.');
+  }
+  return bytes;
+}
+
+export function parseChunkSize(text: string): number {
+  let bytes = Number.NaN;
+  try {
+    bytes = parseByteCount(text);
+  } catch {}
+  if (!(bytes >= 1 && bytes <= MAX_CHUNK_SIZE)) {
     throw new InvalidArgumentError(
       `expected a byte count from 1 to ${MAX_CHUNK_SIZE}, such as 32768, 32K or 1M.`,
     );
