@@ -114,6 +114,24 @@ func decodeArray(b []byte) ([]rec, error) {
 	return out, nil
 }
 
+// readColumn reads an array of exactly n values with msgp's reader for T.
+func readColumn[T any](b []byte, n uint32, read func([]byte) (T, []byte, error)) ([]T, []byte, error) {
+	m, b, err := msgp.ReadArrayHeaderBytes(b)
+	if err != nil {
+		return nil, b, err
+	}
+	if m != n {
+		return nil, b, fmt.Errorf("%d values for %d names", m, n)
+	}
+	out := make([]T, n)
+	for i := range out {
+		if out[i], b, err = read(b); err != nil {
+			return nil, b, err
+		}
+	}
+	return out, b, nil
+}
+
 func decodeStructs(b []byte) ([]rec, error) {
 	k, b, err := msgp.ReadArrayHeaderBytes(b)
 	if err != nil || k != 8 {
@@ -131,30 +149,14 @@ func decodeStructs(b []byte) ([]rec, error) {
 	}
 	cols := make([][]int64, 3)
 	for c := range cols {
-		m, b2, err := msgp.ReadArrayHeaderBytes(b)
-		if err != nil || m != n {
-			return nil, fmt.Errorf("col %d: %d %v", c, m, err)
-		}
-		b = b2
-		cols[c] = make([]int64, n)
-		for i := range cols[c] {
-			if cols[c][i], b, err = msgp.ReadInt64Bytes(b); err != nil {
-				return nil, err
-			}
+		if cols[c], b, err = readColumn(b, n, msgp.ReadInt64Bytes); err != nil {
+			return nil, fmt.Errorf("column %d: %v", 1+c, err)
 		}
 	}
 	ucols := make([][]uint16, 2)
 	for c := range ucols {
-		m, b2, err := msgp.ReadArrayHeaderBytes(b)
-		if err != nil || m != n {
-			return nil, fmt.Errorf("ucol %d: %d %v", c, m, err)
-		}
-		b = b2
-		ucols[c] = make([]uint16, n)
-		for i := range ucols[c] {
-			if ucols[c][i], b, err = msgp.ReadUint16Bytes(b); err != nil {
-				return nil, err
-			}
+		if ucols[c], b, err = readColumn(b, n, msgp.ReadUint16Bytes); err != nil {
+			return nil, fmt.Errorf("column %d: %v", 4+c, err)
 		}
 	}
 	var crcs []byte
