@@ -78,3 +78,11 @@ export function renderCsv(columns: string[], rows: Array<Record<string, unknown>
 export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** The line `create` and `convert` print for a written cozip. */
+export function cozipWritten(
+  out: string,
+  r: { entries: number; size: number; profile: string; zip64: boolean },
+): string {
+  return `wrote ${out}: ${count(r.entries)} entries, ${count(r.size)} bytes (profile ${r.profile}${r.zip64 ? ', ZIP64' : ''})\n`;
+}

@@ -22,9 +22,8 @@ export interface File extends Named {
   custom?: Map<string, string>;
 }
 
-export const METHOD_STORE = 0;
-export const METHOD_DEFLATE = 8;
-export const METHOD_ZSTD = 93;
+// The method ids Go's zipindex names (Store, Deflate, Zstd), as the ZIP layer defines them.
+export { METHOD_DEFLATE, METHOD_STORE, METHOD_ZSTD } from '../zip/constants.js';
 
 /** Most entries an index may hold (Go's `MaxFiles`). */
 export const MAX_FILES = 100_000_000;

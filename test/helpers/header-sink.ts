@@ -568,3 +568,18 @@ function u64List(b: Buffer): number[] {
   for (let o = 0; o + 8 <= b.length; o += 8) out.push(Number(b.readBigUInt64LE(o)));
   return out;
 }
+
+/** Writes to several sinks at once (e.g. a file and a HeaderSink that checks it). */
+export function tee(...sinks: Sink[]): Sink {
+  return {
+    async write(chunk) {
+      for (const s of sinks) await s.write(chunk);
+    },
+    async close() {
+      for (const s of sinks) await s.close();
+    },
+    async abort(reason) {
+      for (const s of sinks) await s.abort?.(reason);
+    },
+  };
+}

@@ -11,9 +11,8 @@ import { openFileSource } from '../../src/io/file-source.js';
 import { openEntry, readEntry } from '../../src/zip/entry-data.js';
 import { createFileSink } from '../../src/zip/file-sink.js';
 import { openZip } from '../../src/zip/reader.js';
-import type { Sink } from '../../src/zip/sink.js';
 import { ZipWriter } from '../../src/zip/writer.js';
-import { HeaderSink } from '../helpers/header-sink.js';
+import { HeaderSink, tee } from '../helpers/header-sink.js';
 import { seededBytes } from '../helpers/random.js';
 import {
   assertToolsAccept,
@@ -61,20 +60,6 @@ async function* repeated(
     if (seen) seen.crc = crc32(c, seen.crc);
     yield c;
   }
-}
-
-function tee(...sinks: Sink[]): Sink {
-  return {
-    async write(chunk) {
-      for (const s of sinks) await s.write(chunk);
-    },
-    async close() {
-      for (const s of sinks) await s.close();
-    },
-    async abort(reason) {
-      for (const s of sinks) await s.abort?.(reason);
-    },
-  };
 }
 
 describe('ZIP64: more than 65,535 entries', () => {

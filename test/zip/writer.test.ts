@@ -11,7 +11,7 @@ import { openEntryRaw, payloadOffset, readEntry } from '../../src/zip/entry-data
 import { openZip, type ZipArchive } from '../../src/zip/reader.js';
 import { bufferSink, type Sink } from '../../src/zip/sink.js';
 import { type WrittenEntry, ZipWriter, type ZipWriterOptions } from '../../src/zip/writer.js';
-import { HeaderSink } from '../helpers/header-sink.js';
+import { HeaderSink, tee } from '../helpers/header-sink.js';
 import { rng, seededBytes } from '../helpers/random.js';
 import {
   assertToolsAccept,
@@ -249,21 +249,6 @@ describe('ZipWriter byte layout', () => {
     ]);
   });
 });
-
-/** Writes to several sinks at once. */
-function tee(...sinks: Sink[]): Sink {
-  return {
-    async write(chunk) {
-      for (const s of sinks) await s.write(chunk);
-    },
-    async close() {
-      for (const s of sinks) await s.close();
-    },
-    async abort(reason) {
-      for (const s of sinks) await s.abort?.(reason);
-    },
-  };
-}
 
 describe('ZipWriter round trips', () => {
   it('store, deflate, empty files, directories and streams read back through our reader', async (t) => {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { convertToCozip } from '../../node.js';
 import { parseDate } from '../options.js';
-import { count, writeOut } from '../output.js';
+import { cozipWritten, writeOut } from '../output.js';
 import { progressBar } from '../progress.js';
 
 export function registerConvert(program: Command): void {
@@ -32,9 +32,7 @@ Example:
         });
         bar.stop();
         if (!opts.quiet) {
-          await writeOut(
-            `wrote ${out}: ${count(result.entries)} entries, ${count(result.size)} bytes (profile ${result.profile}${result.zip64 ? ', ZIP64' : ''})\n`,
-          );
+          await writeOut(cozipWritten(out, result));
         }
       } finally {
         bar.stop();

@@ -6,7 +6,7 @@ import { CozipError, type CozipRow, writeCozip } from '../../node.js';
 import { UsageError } from '../errors.js';
 import { dirRows, readTable, tableFormat, tableRows, walkDir } from '../inputs.js';
 import { metaColumns, parseDate } from '../options.js';
-import { count, note, writeOut } from '../output.js';
+import { cozipWritten, note, writeOut } from '../output.js';
 import { progressBar } from '../progress.js';
 
 interface CreateOptions {
@@ -81,9 +81,7 @@ Examples:
         });
         bar.stop();
         if (!opts.quiet) {
-          await writeOut(
-            `wrote ${out}: ${count(result.entries)} entries, ${count(result.size)} bytes (profile ${result.profile}${result.zip64 ? ', ZIP64' : ''})\n`,
-          );
+          await writeOut(cozipWritten(out, result));
         }
       } finally {
         bar.stop();
