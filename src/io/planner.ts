@@ -1,5 +1,6 @@
 import { CozipError } from '../errors.js';
 import { abortable, abortedError, closedError, throwIfAborted } from './abort.js';
+import { SegmentCache } from './segment-cache.js';
 import { checkRange, type RangeSource, type ReadOptions } from './source.js';
 import { readStream } from './stream.js';
 
@@ -27,6 +28,7 @@ interface PendingRead {
   start: number;
   end: number;
   signal: AbortSignal | undefined;
+  cache: boolean;
   resolve: (bytes: Uint8Array) => void;
   reject: (err: unknown) => void;
 }
@@ -36,12 +38,6 @@ interface Flight {
   start: number;
   end: number;
   promise: Promise<Uint8Array>;
-}
-
-interface Segment {
-  start: number;
-  end: number;
-  bytes: Uint8Array;
 }
 
 /**
@@ -63,11 +59,7 @@ export class ReadPlanner implements RangeSource {
   private pending: PendingRead[] = [];
   private flushQueued = false;
   private readonly flights = new Set<Flight>();
-  /** Iteration order is the LRU order: least recently used first. */
-  private readonly segments = new Set<Segment>();
-  /** The same segments sorted by start, for binary search. */
-  private readonly byStart: Segment[] = [];
-  private cached = 0;
+  private readonly cache: SegmentCache;
   private closed = false;
 
   constructor(source: RangeSource, options: ReadPlannerOptions = {}) {
@@ -77,6 +69,7 @@ export class ReadPlanner implements RangeSource {
     this.maxGap = limit('maxGap', options.maxGap ?? 64 * 1024);
     this.maxRequest = limit('maxRequest', options.maxRequest ?? 16 * 1024 * 1024);
     this.cacheBytes = limit('cacheBytes', options.cacheBytes ?? 32 * 1024 * 1024);
+    this.cache = new SegmentCache(this.cacheBytes);
     // An HttpSource keeps the bytes of its probe: reuse them instead of refetching.
     const prefetched = (source as { prefetched?: { start: number; bytes: Uint8Array } }).prefetched;
     if (prefetched) this.seed(prefetched.start, prefetched.bytes);
@@ -84,7 +77,12 @@ export class ReadPlanner implements RangeSource {
 
   /** Bytes the cache holds now (never more than `cacheBytes`). */
   get cachedBytes(): number {
-    return this.cached;
+    return this.cache.bytes;
+  }
+
+  /** The cached ranges, least recently used first (tests watch the eviction order). */
+  cachedRanges(): [number, number][] {
+    return [...this.cache.ranges()];
   }
 
   async read(start: number, end: number, options: ReadOptions = {}): Promise<Uint8Array> {
@@ -95,7 +93,7 @@ export class ReadPlanner implements RangeSource {
     throwIfAborted(options.signal);
     if (start === end) return new Uint8Array(0);
 
-    const hit = this.fromCache(start, end);
+    const hit = this.cache.get(start, end);
     if (hit) {
       this.stats.cacheHits++;
       return hit;
@@ -107,7 +105,8 @@ export class ReadPlanner implements RangeSource {
       }
     }
     return new Promise((resolve, reject) => {
-      this.pending.push({ start, end, signal: options.signal, resolve, reject });
+      const cache = options.cache !== false;
+      this.pending.push({ start, end, signal: options.signal, cache, resolve, reject });
       if (!this.flushQueued) {
         this.flushQueued = true;
         queueMicrotask(() => this.flush());
@@ -126,7 +125,7 @@ export class ReadPlanner implements RangeSource {
   ): AsyncGenerator<Uint8Array, void, undefined> {
     checkRange(this, start, end);
     if (this.closed) throw closedError(this.name);
-    const hit = start < end ? this.fromCache(start, end) : undefined;
+    const hit = start < end ? this.cache.get(start, end) : undefined;
     if (hit) {
       this.stats.cacheHits++;
       yield hit;
@@ -144,16 +143,14 @@ export class ReadPlanner implements RangeSource {
   /** Adds bytes known to be at `start` (e.g. a probe's) to the cache. */
   seed(start: number, bytes: Uint8Array): void {
     checkRange(this, start, start + bytes.length);
-    this.insert(start, bytes);
+    if (!this.closed) this.cache.put(start, bytes);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const read of this.pending) read.reject(closedError(this.name));
     this.pending = [];
-    this.segments.clear();
-    this.byStart.length = 0;
-    this.cached = 0;
+    this.cache.clear();
     await this.source.close?.();
   }
 
@@ -195,7 +192,12 @@ export class ReadPlanner implements RangeSource {
     // Only a lone read may cancel the request: a merged one serves other readers,
     // who stop waiting on their own signal instead.
     const signal = reads.length === 1 ? reads[0].signal : undefined;
-    const promise = this.fetch(start, end, signal);
+    const promise = this.fetch(
+      start,
+      end,
+      signal,
+      reads.some((r) => r.cache),
+    );
     if (signal === undefined) {
       const flight: Flight = { start, end, promise };
       this.flights.add(flight);
@@ -210,100 +212,18 @@ export class ReadPlanner implements RangeSource {
     }
   }
 
-  private async fetch(start: number, end: number, signal?: AbortSignal): Promise<Uint8Array> {
+  private async fetch(
+    start: number,
+    end: number,
+    signal: AbortSignal | undefined,
+    cache: boolean,
+  ): Promise<Uint8Array> {
     this.stats.requests++;
     const bytes = await this.source.read(start, end, { signal });
     this.stats.bytesFetched += bytes.length;
     // Big reads (a whole member) would flush everything else out of the cache.
-    if (bytes.length <= this.cacheBytes / 4) this.insert(start, bytes);
+    if (cache && bytes.length <= this.cacheBytes / 4 && !this.closed) this.cache.put(start, bytes);
     return bytes;
-  }
-
-  /** Index of the first segment in byStart whose start is > pos. */
-  private upper(pos: number): number {
-    let lo = 0;
-    let hi = this.byStart.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.byStart[mid].start <= pos) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /**
-   * The cached segment covering `pos` that reaches furthest. Segments rarely
-   * overlap, so only a few predecessors are looked at: a pathological overlap
-   * costs a cache miss, never a wrong byte.
-   */
-  private covering(pos: number): Segment | undefined {
-    let best: Segment | undefined;
-    const i = this.upper(pos) - 1;
-    for (let k = i; k >= 0 && k > i - 8; k--) {
-      const segment = this.byStart[k];
-      if (segment.end > pos && (!best || segment.end > best.end)) best = segment;
-    }
-    return best;
-  }
-
-  /** The bytes [start, end) if cached segments cover all of them. */
-  private fromCache(start: number, end: number): Uint8Array | undefined {
-    const parts: { segment: Segment; from: number; to: number }[] = [];
-    for (let pos = start; pos < end; ) {
-      const best = this.covering(pos);
-      if (!best) return undefined;
-      const to = Math.min(end, best.end);
-      parts.push({ segment: best, from: pos, to });
-      pos = to;
-    }
-    for (const { segment } of parts) this.touch(segment);
-    if (parts.length === 1) {
-      const { segment } = parts[0];
-      return segment.bytes.subarray(start - segment.start, end - segment.start);
-    }
-    const out = new Uint8Array(end - start);
-    for (const { segment, from, to } of parts) {
-      out.set(segment.bytes.subarray(from - segment.start, to - segment.start), from - start);
-    }
-    return out;
-  }
-
-  private insert(start: number, bytes: Uint8Array): void {
-    const end = start + bytes.length;
-    if (bytes.length === 0 || bytes.length > this.cacheBytes || this.closed) return;
-    const around = this.covering(start);
-    if (around && around.start <= start && end <= around.end) {
-      this.touch(around); // already cached
-      return;
-    }
-    // Segments inside the new one are now redundant.
-    for (let i = this.upper(start - 1); i < this.byStart.length && this.byStart[i].start < end; ) {
-      const segment = this.byStart[i];
-      if (segment.end <= end) this.remove(segment);
-      else i++;
-    }
-    const segment = { start, end, bytes };
-    this.byStart.splice(this.upper(start), 0, segment);
-    this.segments.add(segment);
-    this.cached += bytes.length;
-    for (const old of this.segments) {
-      if (this.cached <= this.cacheBytes) break;
-      this.remove(old);
-    }
-  }
-
-  /** Marks a segment most recently used. */
-  private touch(segment: Segment): void {
-    this.segments.delete(segment);
-    this.segments.add(segment);
-  }
-
-  private remove(segment: Segment): void {
-    this.segments.delete(segment);
-    let i = this.upper(segment.start) - 1;
-    while (i >= 0 && this.byStart[i] !== segment) i--;
-    if (i >= 0) this.byStart.splice(i, 1);
-    this.cached -= segment.bytes.length;
   }
 }
 

@@ -2,6 +2,11 @@ import { CozipError } from '../errors.js';
 
 export interface ReadOptions {
   signal?: AbortSignal;
+  /**
+   * false: the bytes are read once and need not be cached (a member's data);
+   * caching sources (the ReadPlanner) then keep their budget for metadata.
+   */
+  cache?: boolean;
 }
 
 /**
