@@ -14,32 +14,6 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortedError(signal);
 }
 
-/**
- * One signal that fires when any of `signals` fires. `dispose` removes the
- * listeners, so a long-lived signal (a whole source's) does not collect one
- * listener per request.
- */
-export function linkSignals(...signals: (AbortSignal | undefined)[]): {
-  signal: AbortSignal | undefined;
-  dispose: () => void;
-} {
-  const inputs = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (inputs.length <= 1) return { signal: inputs[0], dispose: () => {} };
-  const controller = new AbortController();
-  const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
-  for (const input of inputs) {
-    if (input.aborted) {
-      controller.abort(input.reason);
-      break;
-    }
-    input.addEventListener('abort', onAbort, { once: true });
-  }
-  const dispose = () => {
-    for (const input of inputs) input.removeEventListener('abort', onAbort);
-  };
-  return { signal: controller.signal, dispose };
-}
-
 /** Resolves after `ms`, or rejects with ABORTED as soon as `signal` fires. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { CozipError } from '../errors.js';
-import { abortedError, closedError, linkSignals, sleep } from './abort.js';
+import { abortedError, closedError, sleep } from './abort.js';
 import {
   badResponse,
   changedError,
@@ -65,8 +65,10 @@ interface HttpState {
   requireRange: boolean;
   /** The caller's signal for the whole source. */
   signal: AbortSignal | undefined;
-  /** Fired by close(): in-flight requests stop. */
-  closer: AbortController;
+  /** Why every request stops from now on (close() or the source's signal), once it is so. */
+  stopped: unknown;
+  /** One controller per request in flight: stopping the source aborts each. */
+  active: Set<AbortController>;
   /** Validators are taken from the first successful response, then fixed. */
   captured: boolean;
   etag: string | undefined;
@@ -93,7 +95,8 @@ export async function openHttpSource(
     retryDelayMs: nonNegative('retryDelayMs', options.retryDelayMs ?? 200),
     requireRange: options.requireRange ?? false,
     signal: options.signal,
-    closer: new AbortController(),
+    stopped: undefined,
+    active: new Set(),
     captured: false,
     etag: undefined,
     lastModified: undefined,
@@ -102,6 +105,11 @@ export async function openHttpSource(
   };
   const probe = options.probe ?? DEFAULT_PROBE;
   checkProbe(probe);
+  // One listener for the source's whole life, not one per request.
+  options.signal?.addEventListener('abort', () => stopAll(state, options.signal!.reason), {
+    once: true,
+  });
+  if (options.signal?.aborted) stopAll(state, options.signal.reason);
 
   let prefetched: { start: number; bytes: Uint8Array } | undefined;
   if (options.size !== undefined) {
@@ -150,7 +158,7 @@ function makeSource(
     },
     async close() {
       closed = true;
-      state.closer.abort(closedError(state.url));
+      stopAll(state, closedError(state.url));
     },
   };
   return source;
@@ -167,7 +175,7 @@ async function* streamRange(
   end: number,
   callerSignal?: AbortSignal,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const { signal, dispose } = linkSignals(state.closer.signal, state.signal, callerSignal);
+  const { signal, dispose } = requestSignal(state, callerSignal);
   let pos = start;
   let failures = 0;
   try {
@@ -189,12 +197,40 @@ async function* streamRange(
   }
 }
 
+/** Aborts every request in flight and every later one with `reason`. */
+function stopAll(state: HttpState, reason: unknown): void {
+  state.stopped ??= reason;
+  for (const controller of state.active) controller.abort(state.stopped);
+}
+
+/**
+ * A signal of one request's own, aborted when the source stops or the
+ * caller's signal fires. fetch attaches listeners to the signal it is given
+ * that only garbage collection removes; they die with this one.
+ */
+function requestSignal(
+  state: HttpState,
+  callerSignal: AbortSignal | undefined,
+): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  if (state.stopped !== undefined) controller.abort(state.stopped);
+  else if (callerSignal?.aborted) controller.abort(callerSignal.reason);
+  state.active.add(controller);
+  const onAbort = () => controller.abort(callerSignal?.reason);
+  callerSignal?.addEventListener('abort', onAbort, { once: true });
+  const dispose = () => {
+    state.active.delete(controller);
+    callerSignal?.removeEventListener('abort', onAbort);
+  };
+  return { signal: controller.signal, dispose };
+}
+
 /** Reads the probe, learns the size and keeps the probed bytes. */
 async function discover(
   state: HttpState,
   probe: HttpProbe,
 ): Promise<{ start: number; bytes: Uint8Array } | undefined> {
-  const { signal, dispose } = linkSignals(state.closer.signal, state.signal);
+  const { signal, dispose } = requestSignal(state, undefined);
   const range = 'suffix' in probe ? `-${probe.suffix}` : `${probe.start}-${probe.end - 1}`;
   try {
     for (let failures = 1; ; failures++) {

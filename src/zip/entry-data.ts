@@ -26,12 +26,19 @@ export async function readLocalRecord(
   entry: ZipEntry,
   options: ReadOptions = {},
 ): Promise<LocalRecord> {
-  return localRecords.get(entry) ?? (await fetchLocal(archive, entry, 0, options)).record;
+  let record = localRecords.get(entry);
+  if (!record) {
+    record = (await fetchLocal(archive, entry, 0, options)).record;
+    localRecords.set(entry, record);
+  }
+  return record;
 }
 
 /**
  * Reads the local header and, speculatively in the same request, the next
- * `dataBytes` bytes; `bytes` starts at the local header.
+ * `dataBytes` bytes; `bytes` starts at the local header. Member reads do not
+ * keep the record: a re-read fetches header and data together again, and a
+ * million records kept for entries read once would be the archive's memory.
  */
 async function fetchLocal(
   archive: ZipArchive,
@@ -50,7 +57,9 @@ async function fetchLocal(
   }
   // Local extras usually equal the central ones; 64 spare bytes absorb small differences.
   const guess = LOCAL_HEADER_SIZE + entry.rawName.length + entry.extra.length + 64 + dataBytes;
-  let bytes = await archive.source.read(at, Math.min(limit, at + guess), options);
+  // With the data, this is a member read: nothing a cache should keep.
+  const read = dataBytes > 0 ? { ...options, cache: false } : options;
+  let bytes = await archive.source.read(at, Math.min(limit, at + guess), read);
   const fixed = decodeLocalHeaderFixed(bytes, 0, at);
   const length = LOCAL_HEADER_SIZE + fixed.nameLength + fixed.extraLength;
   if (length > bytes.length) {
@@ -63,7 +72,6 @@ async function fetchLocal(
     bytes = await archive.source.read(at, at + length, options);
   }
   const record = { header: decodeLocalHeader(bytes, 0, at), payloadOffset: at + length };
-  localRecords.set(entry, record);
   return { record, bytes };
 }
 
@@ -178,14 +186,14 @@ async function readPayload(
   const known = localRecords.get(entry);
   if (known) {
     const { start, end } = checkedRange(archive, entry, known.payloadOffset);
-    return archive.source.read(start, end, options);
+    return archive.source.read(start, end, { ...options, cache: false });
   }
   const { record, bytes } = await fetchLocal(archive, entry, entry.compressedSize, options);
   const { start, end } = checkedRange(archive, entry, record.payloadOffset);
   const from = start - entry.localHeaderOffset;
   if (from + entry.compressedSize <= bytes.length)
     return bytes.subarray(from, from + entry.compressedSize);
-  return archive.source.read(start, end, options);
+  return archive.source.read(start, end, { ...options, cache: false });
 }
 
 /** Members up to this size are fetched whole, header included, in one request. */

@@ -80,7 +80,11 @@ export function decodeLocalHeaderFixed(b: Uint8Array, o: number, at = o): LocalH
   };
 }
 
-/** Decodes a whole local header from `b` at `o`; `b` must hold name and extra. */
+/**
+ * Decodes a whole local header from `b` at `o`; `b` must hold name and extra.
+ * Name and extra are views into a copy of just those bytes: `b` usually holds
+ * the member's data too, and a kept header must not keep that alive.
+ */
 export function decodeLocalHeader(b: Uint8Array, o: number, at = o): LocalHeader {
   const f = decodeLocalHeaderFixed(b, o, at);
   const end = o + LOCAL_HEADER_SIZE + f.nameLength + f.extraLength;
@@ -90,6 +94,7 @@ export function decodeLocalHeader(b: Uint8Array, o: number, at = o): LocalHeader
     });
   }
   const nameStart = o + LOCAL_HEADER_SIZE;
+  const own = b.slice(nameStart, end);
   return {
     versionNeeded: f.versionNeeded,
     flags: f.flags,
@@ -99,7 +104,7 @@ export function decodeLocalHeader(b: Uint8Array, o: number, at = o): LocalHeader
     crc32: f.crc32,
     compressedSize: f.compressedSize,
     uncompressedSize: f.uncompressedSize,
-    rawName: b.subarray(nameStart, nameStart + f.nameLength),
-    extra: b.subarray(nameStart + f.nameLength, end),
+    rawName: own.subarray(0, f.nameLength),
+    extra: own.subarray(f.nameLength),
   };
 }
