@@ -101,6 +101,34 @@ export function mayHaveIndex(entry: ZipEntry): boolean {
   );
 }
 
+const INDEX_SUFFIX = new TextEncoder().encode('.sozip.idx');
+
+/**
+ * Whether a hidden index may follow `entry`, judged from `after`, the bytes
+ * right after its data as a scan of the archive holds them (undefined: not
+ * known). An index is a local record whose raw name ends in `.sozip.idx`,
+ * right after the data or after a data descriptor; when `after` is too short
+ * to tell, the answer is yes.
+ */
+export function mayBeFollowedByIndex(entry: ZipEntry, after: Uint8Array | undefined): boolean {
+  if (!mayHaveIndex(entry)) return false;
+  if (after === undefined) return true;
+  for (const skip of DESCRIPTOR_LENGTHS) {
+    if (after.length < skip + LOCAL_HEADER_SIZE) return true;
+    if (getU32(after, skip) !== SIG_LOCAL) continue;
+    const nameEnd = skip + LOCAL_HEADER_SIZE + (after[skip + 26] | (after[skip + 27] << 8));
+    if (after.length < nameEnd) return true;
+    const tail = after.subarray(nameEnd - INDEX_SUFFIX.length, nameEnd);
+    if (
+      nameEnd - INDEX_SUFFIX.length >= skip + LOCAL_HEADER_SIZE &&
+      bytesEqual(tail, INDEX_SUFFIX)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Looks for the hidden index of `entry` and checks it. */
 export async function detectSozip(
   archive: ZipArchive,

@@ -6,6 +6,7 @@ export {
   detectAll,
   detectSozip,
   isZipArchive,
+  mayBeFollowedByIndex,
   mayHaveIndex,
   type SozipDetection,
   type SozipIndex,

@@ -23,6 +23,8 @@ export interface ValidateSozipOptions extends DetectOptions, OpenZipOptions, Ope
   decodeConcurrency?: number;
   /** Problems reported per member at most (default 10). */
   maxProblems?: number;
+  /** Which members to look at for an index (default: every one that may have one). */
+  select?: (entry: ZipEntry) => boolean;
 }
 
 export interface SozipProblem {
@@ -82,14 +84,19 @@ async function validateArchive(
 ): Promise<SozipValidation> {
   const found = await detectAll(zip, options);
   const max = options.maxProblems ?? 10;
-  const names = new Map(zip.entries.map((e) => [e.name, e]));
   const reports: SozipMemberReport[] = [];
   const problems: SozipProblem[] = [];
+  // A hidden index must not be listed: a central record named like one is an
+  // error. Index names end in .sozip.idx, so only such records are looked at.
+  const indexLike = new Set(
+    zip.entries.filter((e) => e.name.endsWith('.sozip.idx')).map((e) => e.name),
+  );
   const listed = new Set<string>();
-  // A hidden index must not be listed: a central record named like one is an error.
-  for (const e of zip.entries) {
-    for (const indexName of e.isDirectory ? [] : indexNameCandidates(e.name)) {
-      if (names.has(indexName)) listed.add(indexName);
+  if (indexLike.size > 0) {
+    for (const e of zip.entries) {
+      for (const indexName of e.isDirectory ? [] : indexNameCandidates(e.name)) {
+        if (indexLike.has(indexName)) listed.add(indexName);
+      }
     }
   }
   for (const e of zip.entries) {
@@ -117,9 +124,8 @@ async function validateArchive(
     reports.push(report);
   }
   if (options.deep) {
-    const deep = reports.filter((r) => r.sozip);
-    await runPool(deep, 1, async (r) => {
-      const entry = names.get(r.name)!;
+    const deep = zip.entries.map((e, i) => ({ e, r: reports[i] })).filter(({ r }) => r.sozip);
+    await runPool(deep, 1, async ({ e: entry, r }) => {
       const d = found.get(entry)!;
       await verifyChunks(zip, entry, d.dataOffset, d.index!, r, max, options);
     });

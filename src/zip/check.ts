@@ -2,19 +2,22 @@
 // name-safety rules: every problem is reported with a stable code instead of
 // stopping at the first.
 import { CozipError, type ErrorCode } from '../errors.js';
-import { runPool } from '../io/pool.js';
+import type { ReadOptions } from '../io/source.js';
 import { bytesEqual } from './bytes.js';
 import { FLAG_ENCRYPTED, FLAG_UTF8, LOCAL_HEADER_SIZE } from './constants.js';
 import type { ZipEntry } from './entry.js';
-import { openEntry, prefetchLocalRecords, readLocalRecord } from './entry-data.js';
+import { checkHeld, dataRange, openEntryAt } from './entry-data.js';
 import { unsafeNameReason } from './names.js';
 import type { ZipArchive } from './reader.js';
+import { type ScannedMember, scanMembers } from './scan.js';
 
 export interface ZipProblem {
   code: ErrorCode | 'TRAILING_DATA' | 'PREFIX_DATA';
   message: string;
   /** The entry concerned, when there is one. */
   entry?: string;
+  /** The second entry concerned (OVERLAP: the member overlapped). */
+  other?: string;
 }
 
 export interface ZipCheckReport {
@@ -28,12 +31,17 @@ export interface ZipCheckReport {
   warnings: ZipProblem[];
 }
 
-export interface CheckZipOptions {
+export interface CheckZipOptions extends ReadOptions {
   /** Decode every member and verify sizes and CRC-32 (default true). */
   content?: boolean;
-  /** Members checked concurrently (default 4: useful over HTTP). */
-  concurrency?: number;
   onProgress?: (p: { entries: number; bytes: number }) => void;
+  /**
+   * Called with every member as the scan reads it: its local header and,
+   * for small members, its data and the bytes after it (views: valid during
+   * the call). Lets a caller look for hidden records (SOZip indexes) in the
+   * same pass instead of reading the archive twice.
+   */
+  inspect?: (member: ScannedMember) => void;
 }
 
 export async function checkZip(
@@ -80,44 +88,44 @@ export async function checkZip(
       });
     seen.add(e.name);
   }
-  for (const p of findOverlaps(archive.entries, archive.cdOffset)) problems.push(p);
+  const overlapping = new Set<string>();
+  for (const p of findOverlaps(archive.entries, archive.cdOffset)) {
+    problems.push(p);
+    if (p.code === 'OVERLAP') overlapping.add(p.entry!).add(p.other!);
+  }
 
+  // Members are read front to back in large windows (see scan.ts): the cost
+  // is a few reads per window, not a request and a stream per member.
   let bytesChecked = 0;
   let done = 0;
-  if (options.content === false) await prefetchLocalRecords(archive, archive.entries);
-  await runPool(archive.entries, options.concurrency ?? 4, async (e) => {
-    try {
-      const { header } = await readLocalRecord(archive, e);
-      if (!bytesEqual(header.rawName, e.rawName)) {
-        problems.push({
-          code: 'BAD_RECORD',
-          message: 'local header name differs from the central directory',
-          entry: e.name,
-        });
+  for await (const batch of scanMembers(archive, archive.entries, options)) {
+    for (const m of batch) {
+      const e = m.entry;
+      try {
+        if (m.error) throw m.error;
+        compareHeaders(e, m, problems, warnings);
+        options.inspect?.(m);
+        // Overlapping members are reported already; decoding them is how a
+        // 100 KB archive makes a checker inflate gigabytes.
+        const decode =
+          options.content !== false &&
+          !(e.isDirectory && e.uncompressedSize === 0) &&
+          !overlapping.has(e.name);
+        if (decode && m.data) {
+          dataRange(archive, e, m.payloadOffset);
+          bytesChecked += await checkHeld(e, m.data);
+        } else if (decode) {
+          for await (const chunk of openEntryAt(archive, e, m.payloadOffset, options)) {
+            bytesChecked += chunk.length;
+          }
+        }
+      } catch (err) {
+        fail(err, e.name);
       }
-      if (header.method !== e.method) {
-        problems.push({
-          code: 'BAD_RECORD',
-          message: `local header method ${header.method} differs from central ${e.method}`,
-          entry: e.name,
-        });
-      }
-      if ((header.flags ^ e.flags) & (FLAG_ENCRYPTED | FLAG_UTF8)) {
-        warnings.push({
-          code: 'BAD_RECORD',
-          message: 'local and central flags disagree',
-          entry: e.name,
-        });
-      }
-      if (options.content !== false && !(e.isDirectory && e.uncompressedSize === 0)) {
-        for await (const chunk of openEntry(archive, e)) bytesChecked += chunk.length;
-      }
-    } catch (err) {
-      fail(err, e.name);
+      done++;
+      options.onProgress?.({ entries: done, bytes: bytesChecked });
     }
-    done++;
-    options.onProgress?.({ entries: done, bytes: bytesChecked });
-  });
+  }
   return {
     ok: problems.length === 0,
     entries: archive.entries.length,
@@ -125,6 +133,37 @@ export async function checkZip(
     problems,
     warnings,
   };
+}
+
+/** The local header must agree with the central one on name and method (flags: a warning). */
+function compareHeaders(
+  e: ZipEntry,
+  m: ScannedMember,
+  problems: ZipProblem[],
+  warnings: ZipProblem[],
+): void {
+  const header = m.header!;
+  if (!bytesEqual(header.rawName, e.rawName)) {
+    problems.push({
+      code: 'BAD_RECORD',
+      message: 'local header name differs from the central directory',
+      entry: e.name,
+    });
+  }
+  if (header.method !== e.method) {
+    problems.push({
+      code: 'BAD_RECORD',
+      message: `local header method ${header.method} differs from central ${e.method}`,
+      entry: e.name,
+    });
+  }
+  if ((header.flags ^ e.flags) & (FLAG_ENCRYPTED | FLAG_UTF8)) {
+    warnings.push({
+      code: 'BAD_RECORD',
+      message: 'local and central flags disagree',
+      entry: e.name,
+    });
+  }
 }
 
 function toProblem(err: unknown, entry?: string): ZipProblem {
@@ -154,6 +193,7 @@ export function findOverlaps(entries: ZipEntry[], cdOffset: number): ZipProblem[
         code: 'OVERLAP',
         message: `data of ${JSON.stringify(s.e.name)} overlaps ${JSON.stringify(spans[i + 1].e.name)}`,
         entry: s.e.name,
+        other: spans[i + 1].e.name,
       });
     }
     if (s.end > cdOffset) {

@@ -6,7 +6,12 @@ import { readAll, readStream } from '../io/stream.js';
 import { crc32, getDecompressor, inflateRawBytes, methodName } from './codecs.js';
 import { LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORE } from './constants.js';
 import type { ZipEntry } from './entry.js';
-import { decodeLocalHeader, decodeLocalHeaderFixed, type LocalHeader } from './local-header.js';
+import {
+  decodeLocalHeader,
+  decodeLocalHeaderFixed,
+  type LocalHeader,
+  ownLocalHeader,
+} from './local-header.js';
 import type { ZipArchive } from './reader.js';
 
 export interface LocalRecord {
@@ -28,7 +33,8 @@ export async function readLocalRecord(
 ): Promise<LocalRecord> {
   let record = localRecords.get(entry);
   if (!record) {
-    record = (await fetchLocal(archive, entry, 0, options)).record;
+    const fetched = (await fetchLocal(archive, entry, 0, options)).record;
+    record = { header: ownLocalHeader(fetched.header), payloadOffset: fetched.payloadOffset };
     localRecords.set(entry, record);
   }
   return record;
@@ -109,7 +115,7 @@ export async function prefetchLocalRecords(
     for (const e of todo.slice(i, j)) {
       try {
         const o = e.localHeaderOffset - start;
-        const header = decodeLocalHeader(bytes, o, e.localHeaderOffset);
+        const header = ownLocalHeader(decodeLocalHeader(bytes, o, e.localHeaderOffset));
         const length = LOCAL_HEADER_SIZE + header.rawName.length + header.extra.length;
         localRecords.set(e, { header, payloadOffset: e.localHeaderOffset + length });
       } catch {
@@ -157,10 +163,18 @@ export async function payloadRange(
   entry: ZipEntry,
   options: ReadOptions = {},
 ): Promise<{ start: number; end: number }> {
-  return checkedRange(archive, entry, await payloadOffset(archive, entry, options));
+  return dataRange(archive, entry, await payloadOffset(archive, entry, options));
 }
 
-function checkedRange(archive: ZipArchive, entry: ZipEntry, start: number) {
+/**
+ * [start, end) of the member's compressed data when it starts at `start`;
+ * BAD_RECORD when that runs past the archive or into its central directory.
+ */
+export function dataRange(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  start: number,
+): { start: number; end: number } {
   const end = start + entry.compressedSize;
   // Data belongs before the central directory.
   const limit = Math.min(archive.source.size, archive.cdOffset);
@@ -185,11 +199,11 @@ async function readPayload(
 ): Promise<Uint8Array> {
   const known = localRecords.get(entry);
   if (known) {
-    const { start, end } = checkedRange(archive, entry, known.payloadOffset);
+    const { start, end } = dataRange(archive, entry, known.payloadOffset);
     return archive.source.read(start, end, { ...options, cache: false });
   }
   const { record, bytes } = await fetchLocal(archive, entry, entry.compressedSize, options);
-  const { start, end } = checkedRange(archive, entry, record.payloadOffset);
+  const { start, end } = dataRange(archive, entry, record.payloadOffset);
   const from = start - entry.localHeaderOffset;
   if (from + entry.compressedSize <= bytes.length)
     return bytes.subarray(from, from + entry.compressedSize);
@@ -222,6 +236,22 @@ export async function* openEntry(
   checkOpenable(entry);
   const decompress = getDecompressor(entry.method)!;
   yield* verifyContent(entry, decompress(openEntryRaw(archive, entry, options)));
+}
+
+/**
+ * openEntry for a member whose data offset is already known (a scan read its
+ * local header): the data alone, streamed, decompressed and verified.
+ */
+export async function* openEntryAt(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  payloadOffset: number,
+  options: ReadOptions = {},
+): AsyncIterable<Uint8Array> {
+  checkOpenable(entry);
+  const { start, end } = dataRange(archive, entry, payloadOffset);
+  const decompress = getDecompressor(entry.method)!;
+  yield* verifyContent(entry, decompress(readStream(archive.source, start, end, options)));
 }
 
 /** Passes chunks through while checking the total size and CRC-32 against the entry. */
@@ -293,6 +323,55 @@ const ONE_SHOT_LIMIT = 64 * 1024 * 1024;
 /** Above this, a single Uint8Array is not sensible: use openEntry. */
 const BYTES_LIMIT = 2 ** 31 - 1;
 
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+/** Store and deflate members this small decode in one call, without a stream. */
+function decodesInOneCall(entry: ZipEntry): boolean {
+  return (
+    (entry.method === METHOD_STORE || entry.method === METHOD_DEFLATE) &&
+    entry.compressedSize <= ONE_SHOT_LIMIT &&
+    entry.uncompressedSize <= ONE_SHOT_LIMIT
+  );
+}
+
+/**
+ * The content of `entry` decoded from all of its compressed data `raw`,
+ * with size and CRC-32 checked. Stored content comes back as `raw` itself:
+ * copy it to keep it when `raw` is a view of something larger.
+ */
+export async function decodeHeld(entry: ZipEntry, raw: Uint8Array): Promise<Uint8Array> {
+  checkOpenable(entry);
+  if (!decodesInOneCall(entry)) {
+    // Collected as it arrives rather than preallocated from the declared size:
+    // a lying directory must not make us allocate gigabytes up front.
+    return readAll(verifyContent(entry, getDecompressor(entry.method)!(once(raw))));
+  }
+  const out =
+    entry.method === METHOD_STORE ? raw : await inflateRawBytes(raw, entry.uncompressedSize);
+  if (out.length > entry.uncompressedSize) {
+    throw tooMany(entry.name, entry.uncompressedSize, out.length);
+  }
+  checkSize(entry.name, entry.uncompressedSize, out.length);
+  checkCrc(entry.name, entry.crc32, crc32(out));
+  return out;
+}
+
+/**
+ * Checks the content of `entry` from all of its compressed data `raw`, like
+ * decodeHeld but keeping nothing; returns the bytes checked.
+ */
+export async function checkHeld(entry: ZipEntry, raw: Uint8Array): Promise<number> {
+  checkOpenable(entry);
+  if (decodesInOneCall(entry)) return (await decodeHeld(entry, raw)).length;
+  let n = 0;
+  for await (const chunk of verifyContent(entry, getDecompressor(entry.method)!(once(raw)))) {
+    n += chunk.length;
+  }
+  return n;
+}
+
 /** The member's whole content, decompressed and verified. */
 export async function readEntry(
   archive: ZipArchive,
@@ -306,24 +385,10 @@ export async function readEntry(
       `${entry.name} is ${entry.uncompressedSize} bytes: too large for one buffer, stream it with openEntry`,
     );
   }
-  if (
-    entry.compressedSize <= ONE_SHOT_LIMIT &&
-    (entry.method === METHOD_STORE || entry.method === METHOD_DEFLATE)
-  ) {
-    const raw = await readPayload(archive, entry, options);
+  if (decodesInOneCall(entry)) {
+    const out = await decodeHeld(entry, await readPayload(archive, entry, options));
     // Sources may hand out views of cached bytes: the caller gets its own copy.
-    const out =
-      entry.method === METHOD_STORE
-        ? new Uint8Array(raw)
-        : await inflateRawBytes(raw, entry.uncompressedSize);
-    if (out.length > entry.uncompressedSize) {
-      throw tooMany(entry.name, entry.uncompressedSize, out.length);
-    }
-    checkSize(entry.name, entry.uncompressedSize, out.length);
-    checkCrc(entry.name, entry.crc32, crc32(out));
-    return out;
+    return entry.method === METHOD_STORE ? new Uint8Array(out) : out;
   }
-  // Collected as it arrives rather than preallocated from the declared size:
-  // a lying directory must not make us allocate gigabytes up front.
   return readAll(openEntry(archive, entry, options));
 }

@@ -82,8 +82,7 @@ export function decodeLocalHeaderFixed(b: Uint8Array, o: number, at = o): LocalH
 
 /**
  * Decodes a whole local header from `b` at `o`; `b` must hold name and extra.
- * Name and extra are views into a copy of just those bytes: `b` usually holds
- * the member's data too, and a kept header must not keep that alive.
+ * Name and extra are views into `b`: see ownLocalHeader before keeping one.
  */
 export function decodeLocalHeader(b: Uint8Array, o: number, at = o): LocalHeader {
   const f = decodeLocalHeaderFixed(b, o, at);
@@ -94,7 +93,6 @@ export function decodeLocalHeader(b: Uint8Array, o: number, at = o): LocalHeader
     });
   }
   const nameStart = o + LOCAL_HEADER_SIZE;
-  const own = b.slice(nameStart, end);
   return {
     versionNeeded: f.versionNeeded,
     flags: f.flags,
@@ -104,7 +102,23 @@ export function decodeLocalHeader(b: Uint8Array, o: number, at = o): LocalHeader
     crc32: f.crc32,
     compressedSize: f.compressedSize,
     uncompressedSize: f.uncompressedSize,
-    rawName: own.subarray(0, f.nameLength),
-    extra: own.subarray(f.nameLength),
+    rawName: b.subarray(nameStart, nameStart + f.nameLength),
+    extra: b.subarray(nameStart + f.nameLength, end),
+  };
+}
+
+/**
+ * The header with name and extra in a copy of their own: the buffer a
+ * header was decoded from usually holds the member's data too, and a header
+ * kept in a cache must not keep that alive.
+ */
+export function ownLocalHeader(h: LocalHeader): LocalHeader {
+  const own = new Uint8Array(h.rawName.length + h.extra.length);
+  own.set(h.rawName, 0);
+  own.set(h.extra, h.rawName.length);
+  return {
+    ...h,
+    rawName: own.subarray(0, h.rawName.length),
+    extra: own.subarray(h.rawName.length),
   };
 }

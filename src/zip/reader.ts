@@ -348,13 +348,17 @@ async function readCentralDirectory<T>(
   }
   let carry = new Uint8Array(0);
   let carryAt = start;
-  for await (const chunk of readStream(source, start, end, options)) {
+  const parse = (chunk: Uint8Array) => {
     const buf = carry.length ? join(carry, chunk) : chunk;
     const r = parseCentralChunk(buf, carryAt, false);
     take(r.headers);
     carry = buf.slice(r.consumed);
     carryAt += r.consumed;
-  }
+  };
+  // The part of the directory the tail holds is not fetched again.
+  const fetchEnd = Math.max(start, Math.min(end, tailStart));
+  for await (const chunk of readStream(source, start, fetchEnd, options)) parse(chunk);
+  if (fetchEnd < end) parse(tail.subarray(fetchEnd - tailStart, end - tailStart));
   if (carry.length) parseCentralChunk(carry, carryAt, true);
   return out;
 }

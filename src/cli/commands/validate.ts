@@ -5,11 +5,13 @@ import {
   CozipError,
   checkZip,
   isCozipError,
+  mayBeFollowedByIndex,
   openCozip,
   openZip,
   type ReadPlanner,
   validateCozip,
   validateSozip,
+  type ZipEntry,
 } from '../../node.js';
 import { claimsCozip, openSrc } from '../archive.js';
 import { EXIT_FAILURE } from '../errors.js';
@@ -101,9 +103,17 @@ async function cozipReport(src: string, source: ReadPlanner, content: boolean): 
 async function zipReport(src: string, source: ReadPlanner): Promise<Report> {
   try {
     const zip = await openZip(source);
-    const r = await checkZip(zip, { content: true });
-    // SOZip members are checked too (deep: each chunk decodes on its own).
-    const s = await validateSozip(zip, { deep: true });
+    // One pass over the archive: while checking, note the members a hidden
+    // SOZip index may follow; only those get the SOZip deep check (each
+    // chunk decoded on its own).
+    const candidates = new Set<ZipEntry>();
+    const r = await checkZip(zip, {
+      content: true,
+      inspect: (m) => {
+        if (mayBeFollowedByIndex(m.entry, m.data ? m.after : undefined)) candidates.add(m.entry);
+      },
+    });
+    const s = await validateSozip(zip, { deep: true, select: (e) => candidates.has(e) });
     return {
       source: src,
       ok: r.ok && s.ok,
