@@ -1,0 +1,224 @@
+// Writing extracted members to disk (Node only). Every file goes to a temp
+// name beside its destination and is renamed into place, so a destination
+// holds either nothing or the complete member; existing symlinks are never
+// written through. Small members, whose content is already in memory, are
+// written with synchronous calls (open, write, fchmod, futimes, close,
+// rename): per file that is a few microseconds instead of a round trip to
+// libuv's thread pool for each call.
+import {
+  closeSync,
+  fchmodSync,
+  constants as fsc,
+  futimesSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeSync,
+} from 'node:fs';
+import { open, readlink, rename, rm, symlink, utimes } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { CozipError } from '../errors.js';
+import type { ZipEntry } from './entry.js';
+
+/** Directories this extraction created or checked: real directories, no symlinks. */
+export class TargetTree {
+  readonly root: string;
+  private readonly known = new Set<string>();
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  /** Creates the root itself. */
+  init(): void {
+    mkdirSync(this.root, { recursive: true });
+  }
+
+  /** The absolute path of `rel` (`/`-separated, already checked by the plan). */
+  destination(rel: string): string {
+    const dest = join(this.root, ...rel.split('/'));
+    // Belt and braces: the plan already refused names that could escape.
+    if (!dest.startsWith(this.root + sep)) {
+      throw new CozipError('UNSAFE_PATH', `${rel} resolves outside the target`, {
+        details: { path: rel },
+      });
+    }
+    return dest;
+  }
+
+  /** Creates `rel` under the root one component at a time, refusing symlinked components. */
+  makeDirs(rel: string): void {
+    if (rel === '.' || rel === '') return;
+    if (this.known.has(rel)) return;
+    const cut = rel.lastIndexOf('/');
+    if (cut > 0) this.makeDirs(rel.slice(0, cut));
+    const dir = join(this.root, ...rel.split('/'));
+    const st = lstatSync(dir, { throwIfNoEntry: false });
+    if (!st) {
+      try {
+        mkdirSync(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        // Someone made it meanwhile: check what it is.
+        this.checkDir(dir, lstatSync(dir));
+      }
+    } else {
+      this.checkDir(dir, st);
+    }
+    this.known.add(rel);
+  }
+
+  private checkDir(dir: string, st: Stats): void {
+    if (st.isSymbolicLink()) {
+      throw new CozipError('UNSAFE_PATH', `refusing to write through symlink ${dir}`, {
+        details: { path: dir },
+      });
+    }
+    if (!st.isDirectory()) {
+      throw new CozipError('UNSAFE_PATH', `${dir} exists and is not a directory`, {
+        details: { path: dir },
+      });
+    }
+  }
+}
+
+export interface FileWriteOptions {
+  overwrite?: boolean;
+  preserveMode?: boolean;
+}
+
+/** May `dest` be written? Throws unless it is absent, or a file and overwrite is on. */
+function checkExisting(dest: string, options: FileWriteOptions): void {
+  const existing = lstatSync(dest, { throwIfNoEntry: false });
+  if (!existing) return;
+  if (existing.isSymbolicLink() || existing.isDirectory()) {
+    throw new CozipError(
+      'UNSAFE_PATH',
+      `${dest} exists and is a ${existing.isDirectory() ? 'directory' : 'symlink'}`,
+      { details: { path: dest } },
+    );
+  }
+  if (!options.overwrite) {
+    throw new CozipError('FILE_EXISTS', `${dest} already exists (use overwrite to replace it)`, {
+      details: { path: dest },
+    });
+  }
+}
+
+function fileMode(entry: ZipEntry, options: FileWriteOptions): number {
+  const mode = entry.unixMode;
+  return options.preserveMode !== false && mode !== undefined && mode & 0o777
+    ? mode & 0o777
+    : 0o644;
+}
+
+function tempName(dest: string): string {
+  return `${dest}.cozip-${Math.random().toString(36).slice(2, 10)}.tmp`;
+}
+
+const CREATE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | (fsc.O_NOFOLLOW ?? 0);
+
+/** Writes `content` as `rel` in one go: temp file, mode, time, rename. */
+export function writeSmallFile(
+  tree: TargetTree,
+  rel: string,
+  entry: ZipEntry,
+  content: Uint8Array,
+  options: FileWriteOptions,
+): void {
+  const dest = tree.destination(rel);
+  tree.makeDirs(dirname(rel));
+  checkExisting(dest, options);
+  const temp = tempName(dest);
+  const fd = openSync(temp, CREATE_FLAGS, 0o600);
+  try {
+    for (let o = 0; o < content.length; ) o += writeSync(fd, content, o, content.length - o);
+    fchmodSync(fd, fileMode(entry, options));
+    try {
+      futimesSync(fd, entry.mtime, entry.mtime);
+    } catch {
+      // A filesystem without times is no reason to fail.
+    }
+    closeSync(fd);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed.
+    }
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  renameSync(temp, dest);
+}
+
+/** Streams a large member to `rel`: temp file, mode, time, rename. */
+export async function writeStreamedFile(
+  tree: TargetTree,
+  rel: string,
+  entry: ZipEntry,
+  content: AsyncIterable<Uint8Array>,
+  options: FileWriteOptions,
+  onChunk: (bytes: number) => void,
+): Promise<void> {
+  const dest = tree.destination(rel);
+  tree.makeDirs(dirname(rel));
+  checkExisting(dest, options);
+  const temp = tempName(dest);
+  const handle = await open(temp, CREATE_FLAGS, 0o600);
+  try {
+    for await (const chunk of content) {
+      let o = 0;
+      while (o < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, o, chunk.length - o);
+        o += bytesWritten;
+      }
+      onChunk(chunk.length);
+    }
+    await handle.chmod(fileMode(entry, options));
+    await handle.close();
+  } catch (err) {
+    await handle.close().catch(() => {});
+    await rm(temp, { force: true });
+    throw err;
+  }
+  await utimes(temp, entry.mtime, entry.mtime).catch(() => {});
+  await rename(temp, dest);
+}
+
+/** Creates the symlink `rel` -> `linkTarget`, which must stay inside the root. */
+export async function writeSymlink(
+  tree: TargetTree,
+  rel: string,
+  entry: ZipEntry,
+  linkTarget: string,
+  options: FileWriteOptions,
+): Promise<void> {
+  const dest = tree.destination(rel);
+  tree.makeDirs(dirname(rel));
+  // A link may point anywhere; it must not point outside the extraction root.
+  const resolved = resolve(dirname(dest), linkTarget);
+  if (resolved !== tree.root && !resolved.startsWith(tree.root + sep)) {
+    throw new CozipError(
+      'UNSAFE_PATH',
+      `symlink ${rel} points outside the target (${linkTarget})`,
+      {
+        details: { name: entry.name, target: linkTarget },
+      },
+    );
+  }
+  const existing = lstatSync(dest, { throwIfNoEntry: false });
+  if (existing) {
+    if (!options.overwrite) {
+      throw new CozipError('FILE_EXISTS', `${dest} already exists (use overwrite to replace it)`, {
+        details: { path: dest },
+      });
+    }
+    if (existing.isSymbolicLink() && (await readlink(dest)) === linkTarget) return;
+    await rm(dest, { force: true });
+  }
+  await symlink(linkTarget, dest);
+}
