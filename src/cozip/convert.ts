@@ -2,8 +2,9 @@
 // and stored; the manifest gets the member's mtime and original method.
 import { isRangeSource, type OpenSourceOptions, type SourceInput } from '../io/open-source.js';
 import { methodName } from '../zip/codecs.js';
-import { openEntry } from '../zip/entry-data.js';
+import type { ZipEntry } from '../zip/entry.js';
 import { openZip } from '../zip/reader.js';
+import { SequentialContents } from '../zip/scan.js';
 import type { Sink } from '../zip/sink.js';
 import { INDEX_NAME, METADATA_NAME, PADDING_NAME } from './constants.js';
 import type { CozipRow } from './inputs.js';
@@ -32,8 +33,8 @@ export async function convertToCozip(
 ): Promise<CozipWriteResult & { skipped: Array<{ name: string; reason: string }> }> {
   const zip = await openZip(input, options);
   try {
-    const rows: CozipRow[] = [];
     const skipped: Array<{ name: string; reason: string }> = [];
+    const kept: ZipEntry[] = [];
     for (const e of zip.entries) {
       const reason = e.isDirectory
         ? 'directory'
@@ -44,19 +45,25 @@ export async function convertToCozip(
             : RESERVED.has(e.name)
               ? 'cozip structure entry'
               : undefined;
-      if (reason) {
-        skipped.push({ name: e.name, reason });
-        continue;
-      }
-      rows.push({
-        name: e.name,
-        path: { size: e.uncompressedSize, stream: () => openEntry(zip, e) },
-        mtime: e.mtime,
-        source_method: methodName(e.method),
-        ...options.columns?.({ name: e.name, mtime: e.mtime, method: e.method }),
-      });
+      if (reason) skipped.push({ name: e.name, reason });
+      else kept.push(e);
     }
-    return { ...(await writeCozip(out, rows, { ...options, profile: 'flat' })), skipped };
+    // Members go in the order they lie in the source, which is read front
+    // to back in large windows; their CRC-32 is known, so the writer needs
+    // no patch after each one.
+    const contents = new SequentialContents(zip, kept);
+    const rows: CozipRow[] = contents.order.map((e) => ({
+      name: e.name,
+      path: { size: e.uncompressedSize, crc32: e.crc32, stream: () => contents.next(e) },
+      mtime: e.mtime,
+      source_method: methodName(e.method),
+      ...options.columns?.({ name: e.name, mtime: e.mtime, method: e.method }),
+    }));
+    try {
+      return { ...(await writeCozip(out, rows, { ...options, profile: 'flat' })), skipped };
+    } finally {
+      await contents.close();
+    }
   } finally {
     if (!isRangeSource(input)) await zip.source.close?.();
   }

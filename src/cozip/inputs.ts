@@ -16,6 +16,11 @@ import { cozipNameProblem } from './names.js';
 export interface SizedStream {
   size: number;
   stream: () => AsyncIterable<Uint8Array>;
+  /**
+   * The content's CRC-32 when known (a member copied from another ZIP): the
+   * local header is written with it, and the content checked against it.
+   */
+  crc32?: number;
 }
 
 export type EntrySource = string | Uint8Array | Blob | SizedStream;
@@ -154,7 +159,15 @@ function resolveInMemory(row: CozipRow, i: number): ResolvedEntry {
   if (typeof Blob !== 'undefined' && path instanceof Blob)
     return resolved(row, i, path.size, () => iterateStream(path.stream()));
   if (typeof path === 'object' && typeof (path as SizedStream).stream === 'function') {
-    return resolved(row, i, (path as SizedStream).size, (path as SizedStream).stream);
+    const sized = path as SizedStream;
+    const entry = resolved(row, i, sized.size, sized.stream);
+    if (sized.crc32 !== undefined) {
+      if (!Number.isInteger(sized.crc32) || sized.crc32 < 0 || sized.crc32 > 0xffffffff) {
+        throw invalid(i, `crc32 of ${JSON.stringify(name)} must be an unsigned 32-bit integer`);
+      }
+      entry.crc32 = sized.crc32;
+    }
+    return entry;
   }
   throw invalid(
     i,

@@ -20,6 +20,7 @@ import { type ExtraField, encodeExtraFields, encodeZip64Extra } from '../zip/ext
 import { encodeLocalHeader } from '../zip/local-header.js';
 import { encodeUtf8 } from '../zip/names.js';
 import type { Sink } from '../zip/sink.js';
+import { WriteBuffer } from '../zip/write-buffer.js';
 import {
   HASH_OFFSET,
   HASHED_TAIL,
@@ -258,6 +259,7 @@ async function planArchive(
 }
 
 const VERSION_MADE_BY = (HOST_UNIX << 8) | 63;
+const NO_BYTES = new Uint8Array(0);
 const FILE_ATTRIBUTES = ((S_IFREG | 0o644) << 16) >>> 0;
 
 async function writePlanned(
@@ -265,52 +267,54 @@ async function writePlanned(
   plan: ArchivePlan,
   options: WriteCozipOptions,
 ): Promise<void> {
-  const sink = new TailKeeper(out, HASHED_TAIL, plan.layout.archiveSize - HASHED_TAIL);
+  const tail = new TailKeeper(out, HASHED_TAIL, plan.layout.archiveSize - HASHED_TAIL);
+  // Headers and small payloads are gathered into blocks: a million members
+  // cost a few hundred writes to the sink, not two million.
+  const sink = new WriteBuffer(tail);
+  const put = (bytes: Uint8Array) => (sink.tryPush(bytes) ? undefined : sink.write(bytes));
   const { date, time } = toDosDateTime(options.mtime ?? new Date());
   const { layout, placed, indexPayload } = plan;
   const totalBytes = placed.reduce((s, p) => s + p.size, 0);
   const progress: CozipProgress = { entries: 0, totalEntries: placed.length, bytes: 0, totalBytes };
 
   const indexCrc = crc32(indexPayload);
-  await sink.write(encodeIndexHeader(indexPayload.length, indexCrc, date, time));
-  await sink.write(indexPayload);
+  await put(encodeIndexHeader(indexPayload.length, indexCrc, date, time));
+  await put(indexPayload);
 
   const crcs: number[] = [];
   for (const p of placed) {
     if (sink.length !== p.headerOffset) throw new Error(`cozip writer out of plan at ${p.name}`);
     const extra = p.zip64Sizes
       ? encodeExtraFields([encodeZip64Extra({ uncompressedSize: p.size, compressedSize: p.size })])
-      : new Uint8Array(0);
+      : NO_BYTES;
     const size32 = p.zip64Sizes ? U32_SENTINEL : p.size;
-    await sink.write(
-      encodeLocalHeader({
-        versionNeeded: p.zip64Sizes ? VERSION_ZIP64 : VERSION_STORE,
-        flags: FLAG_UTF8,
-        method: 0,
-        dosTime: time,
-        dosDate: date,
-        crc32: p.crc32 ?? 0,
-        compressedSize: size32,
-        uncompressedSize: size32,
-        rawName: p.rawName,
-        extra,
-      }),
-    );
+    const header = encodeLocalHeader({
+      versionNeeded: p.zip64Sizes ? VERSION_ZIP64 : VERSION_STORE,
+      flags: FLAG_UTF8,
+      method: 0,
+      dosTime: time,
+      dosDate: date,
+      crc32: p.crc32 ?? 0,
+      compressedSize: size32,
+      uncompressedSize: size32,
+      rawName: p.rawName,
+      extra,
+    });
+    if (!sink.tryPush(header)) await sink.write(header);
     let crc = 0;
     let n = 0;
     if (p.bytes && p.crc32 !== undefined) {
       // The common small-member case: no generator, no second CRC pass.
-      await sink.write(p.bytes);
+      if (!sink.tryPush(p.bytes)) await sink.write(p.bytes);
       n = p.bytes.length;
       crc = p.crc32;
       progress.bytes += n;
-      options.onProgress?.(progress);
     } else {
       for await (const chunk of p.open()) {
         n += chunk.length;
         if (n > p.size) break;
         crc = crc32(chunk, crc);
-        await sink.write(chunk);
+        if (!sink.tryPush(chunk)) await sink.write(chunk);
         progress.bytes += chunk.length;
         options.onProgress?.(progress);
       }
@@ -376,12 +380,12 @@ async function writePlanned(
   for (const [i, p] of placed.entries()) central(p.rawName, p.size, p.headerOffset, crcs[i]);
   if (o !== layout.cdSize)
     throw new Error('cozip writer: central directory size differs from the plan');
-  await sink.write(cd);
+  await put(cd);
 
   const count = placed.length + 1;
   if (layout.zip64End) {
     const zip64At = sink.length;
-    await sink.write(
+    await put(
       encodeZip64Eocd({
         versionMadeBy: VERSION_MADE_BY,
         versionNeeded: VERSION_ZIP64,
@@ -394,9 +398,9 @@ async function writePlanned(
         extensible: new Uint8Array(0),
       }),
     );
-    await sink.write(encodeZip64Locator({ eocdDisk: 0, zip64EocdOffset: zip64At, totalDisks: 1 }));
+    await put(encodeZip64Locator({ eocdDisk: 0, zip64EocdOffset: zip64At, totalDisks: 1 }));
   }
-  await sink.write(
+  await put(
     encodeEocd({
       diskNumber: 0,
       cdDisk: 0,
@@ -409,5 +413,6 @@ async function writePlanned(
   );
   if (sink.length !== layout.archiveSize)
     throw new Error('cozip writer: archive size differs from the plan');
-  await sink.writeAt(HASH_OFFSET, integrityHash(indexPayload, sink.tail(), sink.length));
+  await sink.flush();
+  await tail.writeAt(HASH_OFFSET, integrityHash(indexPayload, tail.tail(), tail.length));
 }

@@ -11,6 +11,7 @@ import { CozipError } from '../errors.js';
 import type { ReadOptions } from '../io/source.js';
 import { LOCAL_HEADER_SIZE } from './constants.js';
 import type { ZipEntry } from './entry.js';
+import { dataRange, decodeHeld, openEntryAt } from './entry-data.js';
 import { decodeLocalHeader, type LocalHeader } from './local-header.js';
 import type { ZipArchive } from './reader.js';
 
@@ -235,3 +236,53 @@ async function member(
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * The contents of `entries` handed out one at a time in the order of their
+ * offsets, as scanMembers reads them (a writer repacking an archive asks
+ * for them in that order): small members decoded from their window, large
+ * ones streamed; sizes and CRC-32 checked either way. A content is valid
+ * until the next one is asked for.
+ */
+export class SequentialContents {
+  /** The entries in the order `next` must be asked for them. */
+  readonly order: ZipEntry[];
+  private readonly batches: AsyncGenerator<ScannedMember[], void, undefined>;
+  private batch: ScannedMember[] = [];
+  private at = 0;
+
+  constructor(
+    private readonly archive: ZipArchive,
+    entries: readonly ZipEntry[],
+    options: ScanOptions = {},
+  ) {
+    this.order = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    this.batches = scanMembers(archive, this.order, options);
+  }
+
+  /** The content of `entry`, which must be the next one in `order`. */
+  async *next(entry: ZipEntry): AsyncIterable<Uint8Array> {
+    while (this.at >= this.batch.length) {
+      const r = await this.batches.next();
+      if (r.done) throw new Error(`${entry.name} asked for after the last member`);
+      this.batch = r.value;
+      this.at = 0;
+    }
+    const m = this.batch[this.at++];
+    if (m.entry !== entry) {
+      throw new Error(`${entry.name} asked for out of order (${m.entry.name} is next)`);
+    }
+    if (m.error) throw m.error;
+    if (m.data) {
+      dataRange(this.archive, entry, m.payloadOffset);
+      yield await decodeHeld(entry, m.data);
+    } else {
+      yield* openEntryAt(this.archive, entry, m.payloadOffset);
+    }
+  }
+
+  /** Stops reading ahead (when the consumer gives up early). */
+  async close(): Promise<void> {
+    await this.batches.return();
+  }
+}

@@ -1,0 +1,76 @@
+// Gathering small writes into blocks before they reach a Sink. A writer of
+// many small members emits a 30-byte header and a few KiB of data for each;
+// passed one by one, every piece costs a promise chain through the sink and
+// often a system call. Here they are copied into a block, and the sink sees
+// one write per block.
+import { CozipError } from '../errors.js';
+import type { Sink } from './sink.js';
+
+const DEFAULT_BLOCK = 1 << 20;
+
+export class WriteBuffer {
+  private block: Uint8Array;
+  private used = 0;
+  private flushed = 0;
+
+  constructor(
+    private readonly sink: Sink,
+    private readonly blockSize = DEFAULT_BLOCK,
+  ) {
+    this.block = new Uint8Array(blockSize);
+  }
+
+  /** Bytes written so far, buffered ones included. */
+  get length(): number {
+    return this.flushed + this.used;
+  }
+
+  /** Copies `bytes` into the block when they fit; false when it must be flushed first. */
+  tryPush(bytes: Uint8Array): boolean {
+    if (bytes.length > this.block.length - this.used) return false;
+    this.block.set(bytes, this.used);
+    this.used += bytes.length;
+    return true;
+  }
+
+  /** Buffers `bytes`, flushing first when they do not fit; big ones go straight through. */
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.tryPush(bytes)) return;
+    await this.flush();
+    if (bytes.length < this.blockSize) {
+      this.tryPush(bytes);
+      return;
+    }
+    await this.sink.write(bytes);
+    this.flushed += bytes.length;
+  }
+
+  /** Hands the buffered bytes to the sink. */
+  async flush(): Promise<void> {
+    if (this.used === 0) return;
+    const full = this.block.subarray(0, this.used);
+    // A fresh block: the sink (a Node stream, say) may still hold this one.
+    this.block = new Uint8Array(this.blockSize);
+    this.flushed += this.used;
+    this.used = 0;
+    await this.sink.write(full);
+  }
+
+  /** Overwrites bytes already written: in the block, or through the sink's writeAt. */
+  async writeAt(offset: number, bytes: Uint8Array): Promise<void> {
+    const end = offset + bytes.length;
+    if (offset < 0 || end > this.length) {
+      throw new CozipError('OUT_OF_RANGE', `writeAt [${offset}, ${end}) past ${this.length}`);
+    }
+    const inSink = Math.max(0, Math.min(end, this.flushed) - offset);
+    if (inSink > 0) {
+      if (!this.sink.writeAt) {
+        throw new CozipError('INVALID_ARGUMENT', 'the sink cannot overwrite bytes it was given');
+      }
+      await this.sink.writeAt(offset, bytes.subarray(0, inSink));
+    }
+    if (inSink < bytes.length) {
+      this.block.set(bytes.subarray(inSink), offset + inSink - this.flushed);
+    }
+  }
+}
