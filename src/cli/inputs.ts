@@ -2,18 +2,14 @@
 // CSV, JSON or Parquet table. Every file becomes a sized stream opened only
 // when the writer reaches it, so a directory of 100,000 files never holds
 // 100,000 open handles.
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { lstatSync, readdirSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parquetReadObjects } from 'hyparquet';
 import { PARQUET_COMPRESSORS } from '../cozip/manifest-read.js';
-import { CozipError, type CozipRow, type SizedStream } from '../node.js';
+import { CozipError, type CozipRow, fileInput } from '../node.js';
 import { csvRecords, parseCsv } from './csv.js';
-
-function fileStream(path: string, size: number): SizedStream {
-  return { size, stream: () => createReadStream(path) };
-}
 
 export interface DirFile {
   name: string;
@@ -25,23 +21,24 @@ export interface DirFile {
 /**
  * Regular files under `root`, recursively, sorted by name; symlinks and
  * special files are skipped, and so is `exclude` (the archive being written).
+ * Synchronous calls: a stat through the thread pool costs several times the
+ * system call itself, and a dataset directory has 100,000 of them.
  */
-export async function walkDir(root: string, exclude?: string): Promise<DirFile[]> {
+export function walkDir(root: string, exclude?: string): DirFile[] {
   const files: DirFile[] = [];
-  const visit = async (dir: string) => {
-    for (const d of await readdir(dir, { withFileTypes: true })) {
+  const visit = (dir: string, prefix: string) => {
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, d.name);
-      if (d.isDirectory()) await visit(path);
+      const name = prefix + d.name;
+      if (d.isDirectory()) visit(path, `${name}/`);
       else if (d.isFile() && path !== exclude) {
         // lstat: a file replaced by a symlink since readdir is still not followed.
-        const st = await lstat(path);
-        if (!st.isFile()) continue;
-        const name = relative(root, path).split(sep).join('/');
-        files.push({ name, path, size: st.size, mtime: st.mtime });
+        const st = lstatSync(path, { throwIfNoEntry: false });
+        if (st?.isFile()) files.push({ name, path, size: st.size, mtime: st.mtime });
       }
     }
   };
-  await visit(root);
+  visit(root, '');
   return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -49,7 +46,7 @@ export async function walkDir(root: string, exclude?: string): Promise<DirFile[]
 export function dirRows(files: DirFile[]): CozipRow[] {
   return files.map((f) => ({
     name: f.name,
-    path: fileStream(f.path, f.size),
+    path: fileInput(f.path, f.size),
     extension: extname(f.name).slice(1) || null,
     mtime: f.mtime,
   }));
@@ -183,7 +180,7 @@ export async function tableRows(
     });
     if (!st.isFile())
       throw badInput(`${where}: ${path} is not a regular file`, { row: i + 1, path });
-    rows.push({ name, path: fileStream(file, st.size), ...columns });
+    rows.push({ name, path: fileInput(file, st.size), ...columns });
   }
   return rows;
 }

@@ -9,7 +9,7 @@ export {
   encodeIndexPayload,
   type IndexEntry,
 } from './index-payload.js';
-export type { CozipRow, EntrySource, SizedStream } from './inputs.js';
+export { type CozipRow, type EntrySource, fileInput, type SizedStream } from './inputs.js';
 export {
   archiveLocation,
   cozipManifest,

@@ -2,7 +2,7 @@
 // bytes come from (a local path in Node, bytes, a Blob, or a sized stream);
 // `name` is the name in the archive; every other column goes to the Flat
 // manifest. Everything is checked before a byte is written.
-import { openFileSource } from '#file-source';
+import { fileSize, openFileSource, readFileBytes } from '#file-source';
 import { CozipError } from '../errors.js';
 import { runPool } from '../io/pool.js';
 import { readStream } from '../io/stream.js';
@@ -21,6 +21,12 @@ export interface SizedStream {
    * local header is written with it, and the content checked against it.
    */
   crc32?: number;
+  /**
+   * The whole content at once, for small sources (a file of a few KiB): the
+   * writer reads a few ahead while it writes, and knows the CRC before the
+   * header. Used instead of `stream` when given.
+   */
+  read?: () => Promise<Uint8Array>;
 }
 
 export type EntrySource = string | Uint8Array | Blob | SizedStream;
@@ -42,7 +48,12 @@ export interface ResolvedEntry {
   /** In-memory content: written directly, its CRC known up front (no patch). */
   bytes?: Uint8Array;
   crc32?: number;
+  /** Small content read whole when the writer gets to it (and prefetched). */
+  read?: () => Promise<Uint8Array>;
 }
+
+/** Files up to this size are read whole (and a few ahead); larger ones are streamed. */
+const WHOLE_FILE = 1 << 20;
 
 const RESERVED_COLUMNS = ['offset', 'size'];
 
@@ -129,13 +140,11 @@ function resolved(
 
 async function resolveFile(row: CozipRow, i: number): Promise<ResolvedEntry> {
   const path = row.path as string;
-  // Opened once to learn the size and closed at once; reopened when the
-  // writer reaches it, so a 100,000-file dataset never holds 100,000 handles.
+  // Only the size now; files are opened when the writer reaches them, so a
+  // 100,000-file dataset never holds 100,000 handles.
   let size: number;
   try {
-    const file = await openFileSource(path);
-    size = file.size;
-    await file.close();
+    size = await fileSize(path);
   } catch (err) {
     const reason = err instanceof CozipError ? err.message : String(err);
     throw invalid(
@@ -144,7 +153,23 @@ async function resolveFile(row: CozipRow, i: number): Promise<ResolvedEntry> {
       { path, name: row.name },
     );
   }
-  return resolved(row, i, size, () => fileChunks(path));
+  const input = fileInput(path, size);
+  const entry = resolved(row, i, size, input.stream);
+  entry.read = input.read;
+  return entry;
+}
+
+/**
+ * A local file whose size is already known (Node), as writer input: read
+ * whole when small, streamed in 1 MiB chunks otherwise, opened only when
+ * the writer gets to it. A file that changed size since fails the write.
+ */
+export function fileInput(path: string, size: number): SizedStream {
+  return {
+    size,
+    stream: () => fileChunks(path),
+    read: size <= WHOLE_FILE ? async () => readFileBytes(path, size) : undefined,
+  };
 }
 
 function resolveInMemory(row: CozipRow, i: number): ResolvedEntry {
@@ -161,6 +186,7 @@ function resolveInMemory(row: CozipRow, i: number): ResolvedEntry {
   if (typeof path === 'object' && typeof (path as SizedStream).stream === 'function') {
     const sized = path as SizedStream;
     const entry = resolved(row, i, sized.size, sized.stream);
+    if (typeof sized.read === 'function') entry.read = sized.read;
     if (sized.crc32 !== undefined) {
       if (!Number.isInteger(sized.crc32) || sized.crc32 < 0 || sized.crc32 > 0xffffffff) {
         throw invalid(i, `crc32 of ${JSON.stringify(name)} must be an unsigned 32-bit integer`);

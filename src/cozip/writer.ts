@@ -38,6 +38,7 @@ import { encodeIndexPayload, type IndexEntry, indexPayloadSize } from './index-p
 import { type CozipRow, checkRows, type ResolvedEntry, resolveRows } from './inputs.js';
 import { type EncodeManifestOptions, encodeManifest } from './manifest-write.js';
 import { type Layout, type PlannedEntry, planLayout } from './plan.js';
+import { ReadAhead } from './read-ahead.js';
 import { checkManifestBytes } from './stage-check.js';
 import { TailKeeper } from './tail-keeper.js';
 
@@ -81,6 +82,8 @@ export interface CozipWriteResult {
 /** A planned entry together with where its bytes come from. */
 interface Placed extends PlannedEntry {
   open: () => AsyncIterable<Uint8Array>;
+  /** Small content read whole (a few ahead), so the CRC is known before the header. */
+  read?: () => Promise<Uint8Array>;
   /** In-memory payloads are written directly, with their CRC known up front. */
   bytes?: Uint8Array;
   /** Known for in-memory payloads; streamed payloads get theirs while written. */
@@ -218,7 +221,7 @@ async function planArchive(
   const inputs = [...data, ...tail];
   let next = 0;
   const placed: Placed[] = layout.entries.map((p) => {
-    let s: Pick<Placed, 'open' | 'bytes' | 'crc32'>;
+    let s: Pick<Placed, 'open' | 'bytes' | 'crc32' | 'read'>;
     if (p === layout.padding) {
       const zeros = new Uint8Array(p.size);
       s = { open: once(zeros), bytes: zeros, crc32: crc32(zeros) };
@@ -237,6 +240,7 @@ async function planArchive(
       open: s.open,
       bytes: s.bytes,
       crc32: s.crc32,
+      read: s.bytes ? undefined : s.read,
     };
   });
   const wanted = new Set(priority);
@@ -256,6 +260,14 @@ async function planArchive(
     indexPayload: encodeIndexPayload(profileCode, index),
     manifest,
   };
+}
+
+function sizeMismatch(name: string, expected: number, n: number): CozipError {
+  return new CozipError(
+    'SIZE_MISMATCH',
+    `${name}: expected ${expected} bytes, the source gave ${n > expected ? 'more' : n}`,
+    { details: { name, expected } },
+  );
 }
 
 const VERSION_MADE_BY = (HOST_UNIX << 8) | 63;
@@ -282,8 +294,21 @@ async function writePlanned(
   await put(indexPayload);
 
   const crcs: number[] = [];
-  for (const p of placed) {
+  const ahead = new ReadAhead(placed);
+  for (let k = 0; k < placed.length; k++) {
+    const p = placed[k];
     if (sink.length !== p.headerOffset) throw new Error(`cozip writer out of plan at ${p.name}`);
+    let bytes = p.bytes;
+    let expectedCrc = p.crc32;
+    if (p.read) {
+      bytes = await ahead.take(k);
+      if (bytes.length !== p.size) throw sizeMismatch(p.name, p.size, bytes.length);
+      const crc = crc32(bytes);
+      if (expectedCrc !== undefined && crc !== expectedCrc) {
+        throw new CozipError('CRC_MISMATCH', `${p.name}: content differs from its CRC-32`);
+      }
+      expectedCrc = crc;
+    }
     const extra = p.zip64Sizes
       ? encodeExtraFields([encodeZip64Extra({ uncompressedSize: p.size, compressedSize: p.size })])
       : NO_BYTES;
@@ -294,7 +319,7 @@ async function writePlanned(
       method: 0,
       dosTime: time,
       dosDate: date,
-      crc32: p.crc32 ?? 0,
+      crc32: expectedCrc ?? 0,
       compressedSize: size32,
       uncompressedSize: size32,
       rawName: p.rawName,
@@ -303,11 +328,11 @@ async function writePlanned(
     if (!sink.tryPush(header)) await sink.write(header);
     let crc = 0;
     let n = 0;
-    if (p.bytes && p.crc32 !== undefined) {
+    if (bytes && expectedCrc !== undefined) {
       // The common small-member case: no generator, no second CRC pass.
-      if (!sink.tryPush(p.bytes)) await sink.write(p.bytes);
-      n = p.bytes.length;
-      crc = p.crc32;
+      if (!sink.tryPush(bytes)) await sink.write(bytes);
+      n = bytes.length;
+      crc = expectedCrc;
       progress.bytes += n;
     } else {
       for await (const chunk of p.open()) {
@@ -319,20 +344,12 @@ async function writePlanned(
         options.onProgress?.(progress);
       }
     }
-    if (n !== p.size) {
-      throw new CozipError(
-        'SIZE_MISMATCH',
-        `${p.name}: expected ${p.size} bytes, the source gave ${n > p.size ? 'more' : n}`,
-        {
-          details: { name: p.name, expected: p.size },
-        },
-      );
-    }
-    if (p.crc32 === undefined) {
+    if (n !== p.size) throw sizeMismatch(p.name, p.size, n);
+    if (expectedCrc === undefined) {
       const patch = new Uint8Array(4);
       new DataView(patch.buffer).setUint32(0, crc, true);
       await sink.writeAt(p.headerOffset + 14, patch);
-    } else if (p.crc32 !== crc) {
+    } else if (expectedCrc !== crc) {
       throw new CozipError('CRC_MISMATCH', `${p.name}: content changed while writing`);
     }
     crcs.push(crc);

@@ -10,3 +10,15 @@ export async function openFileSource(path: string): Promise<FileSource> {
     { details: { path } },
   );
 }
+
+export async function fileSize(path: string): Promise<number> {
+  return (await openFileSource(path)).size;
+}
+
+export function readFileBytes(path: string, _size: number): Uint8Array {
+  throw new CozipError(
+    'INVALID_ARGUMENT',
+    `cannot read local path ${path} in this runtime: pass a URL, a Blob/File or bytes`,
+    { details: { path } },
+  );
+}

@@ -10,6 +10,16 @@ const utf8Lossy = new TextDecoder('utf-8');
 const utf8Encoder = new TextEncoder();
 
 export function encodeUtf8(s: string): Uint8Array {
+  // Names are short and mostly ASCII: a loop beats a call into the encoder.
+  if (s.length <= 256) {
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return utf8Encoder.encode(s);
+      out[i] = c;
+    }
+    return out;
+  }
   return utf8Encoder.encode(s);
 }
 

@@ -12,6 +12,8 @@ export class WriteBuffer {
   private block: Uint8Array;
   private used = 0;
   private flushed = 0;
+  /** The block handed to the sink last, still being written while the next one fills. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly sink: Sink,
@@ -36,24 +38,38 @@ export class WriteBuffer {
   /** Buffers `bytes`, flushing first when they do not fit; big ones go straight through. */
   async write(bytes: Uint8Array): Promise<void> {
     if (this.tryPush(bytes)) return;
-    await this.flush();
+    await this.hand();
     if (bytes.length < this.blockSize) {
       this.tryPush(bytes);
       return;
     }
+    await this.writing;
     await this.sink.write(bytes);
     this.flushed += bytes.length;
   }
 
-  /** Hands the buffered bytes to the sink. */
+  /** Hands the buffered bytes to the sink and waits until it has them all. */
   async flush(): Promise<void> {
+    await this.hand();
+    await this.writing;
+  }
+
+  /**
+   * Starts writing the block once the previous write is done, without
+   * waiting for this one: the next block fills while the sink writes.
+   */
+  private async hand(): Promise<void> {
+    await this.writing;
     if (this.used === 0) return;
     const full = this.block.subarray(0, this.used);
-    // A fresh block: the sink (a Node stream, say) may still hold this one.
+    // A fresh block: the sink is still writing this one.
     this.block = new Uint8Array(this.blockSize);
     this.flushed += this.used;
     this.used = 0;
-    await this.sink.write(full);
+    const writing = this.sink.write(full);
+    // Awaited by the next hand() or flush(); until then, not unhandled.
+    writing.catch(() => {});
+    this.writing = writing;
   }
 
   /** Overwrites bytes already written: in the block, or through the sink's writeAt. */
@@ -64,6 +80,7 @@ export class WriteBuffer {
     }
     const inSink = Math.max(0, Math.min(end, this.flushed) - offset);
     if (inSink > 0) {
+      await this.writing;
       if (!this.sink.writeAt) {
         throw new CozipError('INVALID_ARGUMENT', 'the sink cannot overwrite bytes it was given');
       }

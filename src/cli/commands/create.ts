@@ -108,7 +108,7 @@ async function directoryRows(
     );
   }
   // The output may live inside the directory: never pack it into itself.
-  const files = await walkDir(resolve(dir), resolve(out));
+  const files = walkDir(resolve(dir), resolve(out));
   // cozip entries must be non-empty: leave empty files out and say so.
   const empty = files.filter((f) => f.size === 0);
   if (empty.length > 0 && !opts.quiet) {

@@ -174,7 +174,7 @@ async function collectInputs(files: string[], out: string, prefix: string): Prom
     const path = resolve(file);
     if (st.isDirectory()) {
       // The output may live inside the directory: never pack it into itself.
-      for (const f of await walkDir(path, target)) {
+      for (const f of walkDir(path, target)) {
         inputs.push({ name: prefix + f.name, path: f.path, size: f.size });
       }
     } else if (st.isFile()) {
