@@ -2,6 +2,16 @@
 // Python's zipfile and `node -e 0` on archives of 20,000 to 1,000,000
 // entries (run in turns, A, B, A, B, ...), plus the library's open/write of a
 // million entries and its reads over HTTP against unzipit and zip.js.
+//
+//   npm run bench -- entries                  full size (50 min on 2 cores with BENCH_RUNS=3)
+//   BENCH_QUICK=1 npm run bench -- entries    every size a tenth (about 6 minutes)
+//
+// BENCH_RUNS sets the timed rounds (default 5, 3 quick), BENCH_WRITE_RUNS the
+// library write and HTTP-read runs (3), BENCH_ENTRIES_MAX drops sizes above it
+// (default 1,000,000), BENCH_ENTRIES_TIMEOUT bounds each command in seconds
+// (default 900: a command past it is killed and shown as "timeout"), and
+// BENCH_RSS=gnu-time|python|none chooses how child peak RSS is read.
+// Needs zip, unzip and python3 on PATH; /usr/bin/time (package `time`) for RSS.
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
