@@ -6,6 +6,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runCozip } from './cozip.js';
 import { configFromEnv, log, tmpDir } from './data.js';
+import { runEntries } from './entries.js';
 import { runSozip } from './sozip.js';
 import { num, section, table } from './table.js';
 import { runZipRead } from './zip-read.js';
@@ -18,6 +19,7 @@ const suites = {
   cozip: runCozip,
   zipindex: runZipIndex,
   sozip: runSozip,
+  entries: runEntries,
 };
 type SuiteName = keyof typeof suites;
 
