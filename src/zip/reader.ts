@@ -339,27 +339,26 @@ async function readCentralDirectory<T>(
     );
   }
   const out: T[] = [];
-  const take = (headers: CentralHeader[]) => {
-    for (const h of headers) out.push(convert(h, out.length));
+  const take = (h: CentralHeader) => {
+    out.push(convert(h, out.length));
   };
   if (start >= tailStart) {
-    take(parseCentralChunk(tail.subarray(start - tailStart, end - tailStart), start, true).headers);
+    visitCentralHeaders(tail.subarray(start - tailStart, end - tailStart), start, true, take);
     return out;
   }
   let carry = new Uint8Array(0);
   let carryAt = start;
   const parse = (chunk: Uint8Array) => {
     const buf = carry.length ? join(carry, chunk) : chunk;
-    const r = parseCentralChunk(buf, carryAt, false);
-    take(r.headers);
-    carry = buf.slice(r.consumed);
-    carryAt += r.consumed;
+    const consumed = visitCentralHeaders(buf, carryAt, false, take);
+    carry = buf.slice(consumed);
+    carryAt += consumed;
   };
   // The part of the directory the tail holds is not fetched again.
   const fetchEnd = Math.max(start, Math.min(end, tailStart));
   for await (const chunk of readStream(source, start, fetchEnd, options)) parse(chunk);
   if (fetchEnd < end) parse(tail.subarray(fetchEnd - tailStart, end - tailStart));
-  if (carry.length) parseCentralChunk(carry, carryAt, true);
+  if (carry.length) visitCentralHeaders(carry, carryAt, true, take);
   return out;
 }
 
@@ -371,23 +370,25 @@ function join(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /**
- * Decodes whole headers from `buf`; with `final`, leftover bytes are an error.
- * The headers' names and extra fields are views into one private copy of
- * `buf`: a copy per record would cost several hundred bytes each, and views
- * of `buf` itself could pin a caller's (or a cache's) larger buffer.
+ * Decodes whole headers from `input` (at offset `at` in the archive), handing
+ * each to `visit` as it is decoded, so that a million headers are never alive
+ * at once; returns the bytes consumed. With `final`, leftover bytes are an
+ * error. The headers' names and extra fields are views into one private copy
+ * of `input`: a copy per record would cost several hundred bytes each, and
+ * views of `input` itself could pin a caller's (or a cache's) larger buffer.
  */
-export function parseCentralChunk(
+export function visitCentralHeaders(
   input: Uint8Array,
   at: number,
   final: boolean,
-): { headers: CentralHeader[]; consumed: number } {
+  visit: (header: CentralHeader) => void,
+): number {
   const buf = input.slice();
-  const headers: CentralHeader[] = [];
   let o = 0;
   while (o < buf.length) {
     const r = decodeCentralHeader(buf, o, at + o);
     if (!r) break;
-    headers.push(r.header);
+    visit(r.header);
     o += r.length;
   }
   if (final && o < buf.length) {
@@ -395,5 +396,5 @@ export function parseCentralChunk(
       details: { offset: at + o },
     });
   }
-  return { headers, consumed: o };
+  return o;
 }

@@ -29,8 +29,8 @@ import {
   type EndInfo,
   endInfo,
   isLayoutError,
-  parseCentralChunk,
   scanEndRecords,
+  visitCentralHeaders,
 } from '../zip/reader.js';
 import { defaultFileFilter, dirEntry, entryMode, type FileFilter } from './dir-entry.js';
 import { isNeedMoreData, NeedMoreDataError } from './errors.js';
@@ -39,6 +39,18 @@ import { type File, makeFile } from './file.js';
 export interface ReadDirOptions {
   /** Which entries to index (default: regular files with a known method). */
   filter?: FileFilter;
+  /** Custom key/value strings given to every file kept (the filter's own come first). */
+  custom?: ReadonlyMap<string, string>;
+  /** Filled in with what the central directory held (a report, like `index build`'s). */
+  info?: DirectoryInfo;
+}
+
+/** What readDir learnt of the directory besides the files it kept. */
+export interface DirectoryInfo {
+  /** Records in the central directory. */
+  entries?: number;
+  /** Its size in bytes. */
+  directorySize?: number;
 }
 
 /** The EOCD with the longest comment is this far from the end. */
@@ -69,26 +81,41 @@ export function readDir(tail: Uint8Array, zipSize: number, options: ReadDirOptio
       `archive of ${zipSize} bytes cannot hold the ${end.entries} entries it declares`,
     );
   }
-  const { headers, base } = directoryHeaders(tail, tailStart, zipSize, end);
   // Go's default filter needs no resolved entry: at a million entries not
   // building one halves the time, mostly garbage collection.
   const filter = options.filter === defaultFileFilter ? undefined : options.filter;
-  const files: File[] = [];
-  for (let i = 0; i < headers.length; i++) {
-    const h = headers[i];
-    // Every record's ZIP64 values are read (bad ones fail), kept or not.
-    const sizes = resolveSizes(h);
-    let file: File | undefined | null;
-    if (filter) {
-      const entry = dirEntry(entryFromCentral(h, i, base));
-      file = filter(toFile(h, sizes, base), entry);
-    } else if (
-      entryMode(h.versionMadeBy, h.externalAttributes, h.rawName).isRegular &&
-      getDecompressor(h.method)
-    ) {
-      file = toFile(h, sizes, base);
-    }
-    if (file) files.push(file);
+  const custom = options.custom?.size ? options.custom : undefined;
+  let files: File[] = [];
+  const { entries, cdSize } = visitDirectory(
+    tail,
+    tailStart,
+    zipSize,
+    end,
+    (h, i, base) => {
+      // Every record's ZIP64 values are read (bad ones fail), kept or not.
+      const sizes = resolveSizes(h);
+      let file: File | undefined | null;
+      if (filter) {
+        const entry = dirEntry(entryFromCentral(h, i, base));
+        file = filter(toFile(h, sizes, base), entry);
+      } else if (
+        entryMode(h.versionMadeBy, h.externalAttributes, h.rawName).isRegular &&
+        getDecompressor(h.method)
+      ) {
+        file = toFile(h, sizes, base);
+      }
+      if (!file) return;
+      if (custom) file.custom = new Map([...(file.custom ?? []), ...custom]);
+      files.push(file);
+    },
+    () => {
+      // A layout that failed part way: its files are not the archive's.
+      files = [];
+    },
+  );
+  if (options.info) {
+    options.info.entries = entries;
+    options.info.directorySize = cdSize;
   }
   return files;
 }
@@ -107,13 +134,18 @@ function toFile(h: CentralHeader, sizes: ResolvedSizes, base: number): File {
   );
 }
 
-/** The central directory's headers, trying the layouts openZip tries, in its order. */
-function directoryHeaders(
+/**
+ * Hands every central directory record to `visit`, trying the layouts openZip
+ * tries, in its order (`restart` when one fails part way).
+ */
+function visitDirectory(
   tail: Uint8Array,
   tailStart: number,
   zipSize: number,
   end: EndInfo,
-): { headers: CentralHeader[]; base: number } {
+  visit: (header: CentralHeader, index: number, base: number) => void,
+  restart: () => void,
+): { entries: number; cdSize: number } {
   let firstError: unknown;
   for (const { base, cdSize } of directoryLayouts(end)) {
     try {
@@ -132,12 +164,16 @@ function directoryHeaders(
         );
       }
       const at = cdOffset - tailStart;
-      const { headers } = parseCentralChunk(tail.subarray(at, at + cdSize), cdOffset, true);
-      checkEntryCount(headers.length, end);
-      return { headers, base };
+      let n = 0;
+      visitCentralHeaders(tail.subarray(at, at + cdSize), cdOffset, true, (h) =>
+        visit(h, n++, base),
+      );
+      checkEntryCount(n, end);
+      return { entries: n, cdSize };
     } catch (err) {
       firstError ??= err;
       if (!isLayoutError(err)) throw err;
+      restart();
     }
   }
   throw firstError;
