@@ -247,3 +247,35 @@ describe('readFile', () => {
     assert.deepEqual(files, readDir(zip, zip.length));
   });
 });
+
+describe('readDir options: custom values and directory info', () => {
+  it('gives every kept file the custom values and reports the directory', async () => {
+    const zip = await makeZip([
+      ...manyMembers(50),
+      { name: 'folder/', directory: true },
+      { name: 'tagged.txt', data: 'x' },
+    ]);
+    const archive = await openZip(bytesSource(zip));
+    const info: { entries?: number; directorySize?: number } = {};
+    const custom = new Map([['source', 'archive-2026']]);
+    const files = readDir(zip, zip.length, { custom, info });
+    assert.equal(files.length, 51, 'the directory is left out by the default filter');
+    assert.ok(files.every((f) => f.custom?.get('source') === 'archive-2026'));
+    assert.deepEqual(info, { entries: 52, directorySize: archive.cdSize });
+    // A filter's own values come first; the given ones are added.
+    const tagged = readDir(zip, zip.length, {
+      custom,
+      filter: (file, entry) =>
+        entry.name === 'tagged.txt' ? { ...file, custom: new Map([['kind', 'text']]) } : undefined,
+    });
+    assert.deepEqual(
+      tagged.map((f) => [...f.custom!]),
+      [
+        [
+          ['kind', 'text'],
+          ['source', 'archive-2026'],
+        ],
+      ],
+    );
+  });
+});
