@@ -11,6 +11,7 @@ import {
 } from '../io/open-source.js';
 import type { RangeSource, ReadOptions } from '../io/source.js';
 import { readStream } from '../io/stream.js';
+import { chunkEntries, readCentralChunk } from './central-entries.js';
 import { type CentralHeader, decodeCentralHeader } from './central-header.js';
 import {
   CENTRAL_HEADER_SIZE,
@@ -27,7 +28,7 @@ import {
   type FoundEocd,
   findEocd,
 } from './end-records.js';
-import { entryFromCentral, type ZipEntry } from './entry.js';
+import type { ZipEntry } from './entry.js';
 import { decodeName } from './names.js';
 
 /** Enough to hold the EOCD with the longest comment, the ZIP64 records, and a small directory. */
@@ -130,8 +131,8 @@ async function readArchive(
         tailStart,
         cdOffset,
         cdSize,
+        base,
         options,
-        (h, i) => entryFromCentral(h, i, base),
       );
       checkEntryCount(entries.length, end);
       return {
@@ -318,19 +319,19 @@ function multiDisk(disk: number): CozipError {
 }
 
 /**
- * Parses `size` bytes of central directory at `start` (from the tail when it
- * holds them) and converts each record as soon as its chunk is parsed, so
- * that a million raw headers are never alive at once.
+ * Reads `size` bytes of central directory at `start` (from the tail when it
+ * holds them) into entries backed by the directory's own bytes, chunk by
+ * chunk as they arrive (see central-entries.ts).
  */
-async function readCentralDirectory<T>(
+async function readCentralDirectory(
   source: RangeSource,
   tail: Uint8Array,
   tailStart: number,
   start: number,
   size: number,
+  base: number,
   options: ReadOptions,
-  convert: (header: CentralHeader, index: number) => T,
-): Promise<T[]> {
+): Promise<ZipEntry[]> {
   const end = start + size;
   if (end > source.size) {
     throw new CozipError(
@@ -338,29 +339,24 @@ async function readCentralDirectory<T>(
       `central directory [${start}, ${end}) runs past the end of the file`,
     );
   }
-  const out: T[] = [];
-  const take = (h: CentralHeader) => {
-    out.push(convert(h, out.length));
-  };
-  if (start >= tailStart) {
-    visitCentralHeaders(tail.subarray(start - tailStart, end - tailStart), start, true, take);
-    return out;
-  }
+  const entries: ZipEntry[] = [];
   let carry = new Uint8Array(0);
   let carryAt = start;
-  const parse = (chunk: Uint8Array) => {
+  const parse = (chunk: Uint8Array, final: boolean) => {
     const buf = carry.length ? join(carry, chunk) : chunk;
-    const consumed = visitCentralHeaders(buf, carryAt, false, take);
-    carry = buf.slice(consumed);
-    carryAt += consumed;
+    const r = readCentralChunk(buf, carryAt, final, base, entries.length);
+    chunkEntries(r.chunk, entries);
+    carry = buf.slice(r.consumed);
+    carryAt += r.consumed;
   };
   // The part of the directory the tail holds is not fetched again.
   const fetchEnd = Math.max(start, Math.min(end, tailStart));
-  for await (const chunk of readStream(source, start, fetchEnd, options)) parse(chunk);
-  if (fetchEnd < end) parse(tail.subarray(fetchEnd - tailStart, end - tailStart));
-  if (carry.length) visitCentralHeaders(carry, carryAt, true, take);
-  return out;
+  for await (const chunk of readStream(source, start, fetchEnd, options)) parse(chunk, false);
+  parse(fetchEnd < end ? tail.subarray(fetchEnd - tailStart, end - tailStart) : NO_BYTES, true);
+  return entries;
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 function join(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
