@@ -81,6 +81,8 @@ export interface Manifest {
 }
 
 const SMALL_MANIFEST = 512 * 1024;
+/** Reads of manifest pages are merged only across gaps this small. */
+const PAGE_GAP = 4 * 1024;
 const FOOTER_FETCH = 64 * 1024;
 
 /**
@@ -189,7 +191,8 @@ function manifestBuffer(
       if (kept && start >= kept.start && end <= kept.start + kept.bytes.length) {
         return copy(kept.bytes.subarray(start - kept.start, end - kept.start));
       }
-      const bytes = await source.read(offset + start, offset + end, { signal });
+      // Pages are small and scattered: read what is asked, little around it.
+      const bytes = await source.read(offset + start, offset + end, { signal, maxGap: PAGE_GAP });
       if (!kept && end === size) kept = { start, bytes: new Uint8Array(bytes) };
       return copy(bytes);
     },
@@ -261,6 +264,8 @@ async function readColumns(
     rowStart,
     rowEnd,
     pruningFilter: filter,
+    // Page min/max (column indexes) narrow a lookup to the pages that can match.
+    usePageIndex: true,
     // Unannotated BYTE_ARRAY is binary: keep it as bytes, not a guessed string.
     utf8: false,
     compressors: PARQUET_COMPRESSORS,

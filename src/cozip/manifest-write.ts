@@ -6,7 +6,9 @@ import { concatBytes } from '../io/stream.js';
 export const REQUIRED_COLUMNS = ['name', 'offset', 'size'] as const;
 
 /** Rows per row group: small enough that filters can skip groups, big enough to compress. */
-export const DEFAULT_ROW_GROUP_SIZE = 10_000;
+export const DEFAULT_ROW_GROUP_SIZE = 100_000;
+/** Uncompressed bytes per data page: a few hundred names, a few thousand integers. */
+const PAGE_SIZE = 32 * 1024;
 
 export interface GeoOptions {
   /** The geometry column (GeoJSON geometry objects or null). Default `geometry`. */
@@ -62,16 +64,24 @@ export function encodeManifest(
   }
 
   const schema: SchemaElement[] = [{ name: 'root', num_children: names.length }];
-  const columnData: { name: string; data: unknown[]; statistics?: boolean }[] = [];
+  const columnData: {
+    name: string;
+    data: unknown[];
+    statistics?: boolean;
+    columnIndex?: boolean;
+    encoding?: string;
+  }[] = [];
   let geoMetadata: string | undefined;
   for (const name of names) {
     const values = rows.map((row) => row[name]);
     if (name === 'name') {
       schema.push(stringElement(name, 'REQUIRED'));
-      columnData.push({ name, data: values.map((v, i) => checkName(v, i)) });
+      columnData.push({ name, data: values.map((v, i) => checkName(v, i)), columnIndex: true });
     } else if (name === 'offset' || name === 'size') {
       schema.push(uint64Element(name));
-      columnData.push({ name, data: values.map((v, i) => checkUint64(name, v, i)) });
+      // Offsets rise by each member's size: deltas pack into a few bits each.
+      const data = values.map((v, i) => checkUint64(name, v, i));
+      columnData.push({ name, data, encoding: 'DELTA_BINARY_PACKED' });
     } else if (name === geoColumn) {
       const geo = geometryColumn(name, values, options.geo!);
       schema.push(geo.element);
@@ -81,7 +91,8 @@ export function encodeManifest(
       const kind = inferKind(name, values);
       schema.push(userElement(name, kind));
       // Min/max of JSON are whole documents (never truncated) and no filter uses them.
-      columnData.push({ name, data: toPhysical(kind, values), statistics: kind !== 'json' });
+      const statistics = kind !== 'json';
+      columnData.push({ name, data: toPhysical(kind, values), statistics, columnIndex: statistics });
     }
   }
 
@@ -101,6 +112,11 @@ export function encodeManifest(
       schema,
       columnData,
       rowGroupSize,
+      // Small pages with a column index (min/max per page) and an offset
+      // index: a lookup by name reads the indexes with the footer, then one
+      // page of each column it needs, not whole column chunks.
+      pageSize: PAGE_SIZE,
+      statisticsTruncateLength: 64,
       kvMetadata: kvMetadata.length > 0 ? kvMetadata : undefined,
     } as unknown as Parameters<typeof parquetWrite>[0]);
   } catch (err) {

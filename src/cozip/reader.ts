@@ -43,7 +43,7 @@ export interface CozipArchive {
 export interface OpenCozipOptions extends OpenSourceOptions {
   /** Recompute the integrity hash (one read of the last 32 KiB). Default: on for http(s) and s3, off for local data. */
   verifyHash?: boolean;
-  /** Bytes read speculatively from the start (default 64 KiB): small indexes cost one request. */
+  /** Bytes read speculatively from the start (default 4 KiB): small indexes cost one request. */
   headSize?: number;
   /** Fail with UNKNOWN_PROFILE unless the profile is one of these. */
   profiles?: ProfileName[];
@@ -53,7 +53,8 @@ export interface OpenCozipOptions extends OpenSourceOptions {
 
 const DEFAULT_MAX_INDEX = 256 * 1024 * 1024;
 
-const DEFAULT_HEAD = 64 * 1024;
+/** A Flat index is 92 bytes; a None or TACO index of a hundred priority files still fits. */
+const DEFAULT_HEAD = 4 * 1024;
 
 function isRemote(input: SourceInput): boolean {
   if (input instanceof URL) return input.protocol !== 'file:';
@@ -69,9 +70,15 @@ export async function openCozip(
   options: OpenCozipOptions = {},
 ): Promise<CozipArchive> {
   const headSize = Math.max(INDEX_HEADER_SIZE, options.headSize ?? DEFAULT_HEAD);
-  const source = await openSource(input, { probe: { start: 0, end: headSize }, ...options });
+  const verify = options.verifyHash ?? isRemote(input);
+  // Over HTTP the hashed tail is asked for with the head, in the same round trip.
+  const source = await openSource(input, {
+    probe: { start: 0, end: headSize },
+    tailProbe: verify ? HASHED_TAIL : undefined,
+    ...options,
+  });
   try {
-    return await readIndex(source, input, headSize, options);
+    return await readIndex(source, headSize, verify, options);
   } catch (err) {
     // A source opened here from a path or URL is closed on failure.
     if (!isRangeSource(input)) await source.close();
@@ -81,8 +88,8 @@ export async function openCozip(
 
 async function readIndex(
   source: RangeSource,
-  input: SourceInput,
   headSize: number,
+  verify: boolean,
   options: OpenCozipOptions,
 ): Promise<CozipArchive> {
   const read: ReadOptions = { signal: options.signal };
@@ -127,7 +134,6 @@ async function readIndex(
   }
   const index = decodeIndexPayload(payload, size);
 
-  const verify = options.verifyHash ?? isRemote(input);
   if (verify) {
     const tail = await source.read(Math.max(indexEnd, size - HASHED_TAIL), size, read);
     const hash = integrityHash(payload, tail, size);

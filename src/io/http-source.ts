@@ -32,6 +32,13 @@ export interface HttpSourceOptions {
   size?: number;
   /** Bytes the first request fetches and keeps in `prefetched`. Default { start: 0, end: 1 }. */
   probe?: HttpProbe;
+  /**
+   * Also fetch the last `tailProbe` bytes, in parallel with the probe (a
+   * suffix range needs no size), and keep them in `prefetched` too: a reader
+   * that needs both ends of the object (a cozip's index and hash tail) gets
+   * them in one round trip. Both responses must come from the same version.
+   */
+  tailProbe?: number;
   /** Fail with RANGE_UNSUPPORTED when the server ignores Range, instead of skipping bytes. */
   requireRange?: boolean;
 }
@@ -44,10 +51,16 @@ export interface HttpSource extends RangeSource {
   readonly lastModified: string | undefined;
   /** False once the server answered a range request with the whole object (200). */
   readonly rangeSupported: boolean;
-  /** The probe's bytes, so a caller (the ReadPlanner) need not fetch them again. */
-  readonly prefetched?: { start: number; bytes: Uint8Array };
+  /** The probes' bytes, so a caller (the ReadPlanner) need not fetch them again. */
+  readonly prefetched?: Prefetched[];
   stream(start: number, end: number, options?: ReadOptions): AsyncIterable<Uint8Array>;
   close(): Promise<void>;
+}
+
+/** Bytes a probe fetched, at `start` of the object. */
+export interface Prefetched {
+  start: number;
+  bytes: Uint8Array;
 }
 
 const DEFAULT_PROBE: HttpProbe = { start: 0, end: 1 };
@@ -111,26 +124,30 @@ export async function openHttpSource(
   });
   if (options.signal?.aborted) stopAll(state, options.signal.reason);
 
-  let prefetched: { start: number; bytes: Uint8Array } | undefined;
+  const tail = options.tailProbe;
+  if (tail !== undefined) nonNegative('tailProbe', tail);
+  const probes: HttpProbe[] = [];
+  if (options.size === undefined || options.probe) probes.push(probe);
+  if (tail) probes.push({ suffix: tail });
+  let found: Array<Prefetched | undefined>;
   if (options.size !== undefined) {
     state.size = nonNegative('size', options.size);
-    // A known size needs no request; an explicit probe is still honoured.
-    if (options.probe) {
-      const [start, end] = probeRange(probe, state.size);
-      if (start < end) {
-        prefetched = { start, bytes: await collect(streamRange(state, start, end), end - start) };
-      }
-    }
+    // A known size needs no request; explicit probes are still honoured.
+    found = await Promise.all(
+      probes.map(async (p) => {
+        const [start, end] = probeRange(p, state.size);
+        if (start >= end) return undefined;
+        return { start, bytes: await collect(streamRange(state, start, end), end - start) };
+      }),
+    );
   } else {
-    prefetched = await discover(state, probe);
+    found = await Promise.all(probes.map((p) => discover(state, p)));
   }
-  return makeSource(state, prefetched);
+  const prefetched = found.filter((p): p is Prefetched => p !== undefined);
+  return makeSource(state, prefetched.length ? prefetched : undefined);
 }
 
-function makeSource(
-  state: HttpState,
-  prefetched: { start: number; bytes: Uint8Array } | undefined,
-): HttpSource {
+function makeSource(state: HttpState, prefetched: Prefetched[] | undefined): HttpSource {
   let closed = false;
   const source: HttpSource = {
     size: state.size,
@@ -197,6 +214,14 @@ async function* streamRange(
   }
 }
 
+/** Two probes in parallel must see one size: a different one is another version. */
+function learnSize(state: HttpState, size: number): void {
+  if (state.size >= 0 && state.size !== size) {
+    throw changedError(state.url, `its size was ${state.size} and became ${size}`);
+  }
+  state.size = size;
+}
+
 /** Aborts every request in flight and every later one with `reason`. */
 function stopAll(state: HttpState, reason: unknown): void {
   state.stopped ??= reason;
@@ -226,10 +251,7 @@ function requestSignal(
 }
 
 /** Reads the probe, learns the size and keeps the probed bytes. */
-async function discover(
-  state: HttpState,
-  probe: HttpProbe,
-): Promise<{ start: number; bytes: Uint8Array } | undefined> {
+async function discover(state: HttpState, probe: HttpProbe): Promise<Prefetched | undefined> {
   const { signal, dispose } = requestSignal(state, undefined);
   const range = 'suffix' in probe ? `-${probe.suffix}` : `${probe.start}-${probe.end - 1}`;
   try {
@@ -250,7 +272,7 @@ async function discoverOnce(
   probe: HttpProbe,
   range: string,
   signal: AbortSignal | undefined,
-): Promise<{ start: number; bytes: Uint8Array } | undefined> {
+): Promise<Prefetched | undefined> {
   const response = await send(state, range, signal);
   if (response.status === 416) {
     // An empty object (or a probe past the end) has no satisfiable range, but
@@ -258,7 +280,7 @@ async function discoverOnce(
     const total = /^\s*bytes\s+\*\/(\d+)\s*$/i.exec(response.headers.get('Content-Range') ?? '');
     discard(response);
     if (!total) throw statusError(state.url, 416);
-    state.size = Number(total[1]);
+    learnSize(state, Number(total[1]));
     return undefined;
   }
   checkResponse(state, response);
@@ -273,7 +295,7 @@ async function discoverOnce(
       discard(response);
       throw badResponse(state.url, `asked for ${range}, got ${served.start}-${served.end - 1}`);
     }
-    state.size = served.total;
+    learnSize(state, served.total);
     return { start, bytes: await collect(partialBody(state, response, end - start), end - start) };
   }
   rangeIgnored(state, response);
@@ -286,7 +308,7 @@ async function discoverOnce(
       { details: { url: state.url } },
     );
   }
-  state.size = length;
+  learnSize(state, length);
   const [start, end] = probeRange(probe, length);
   // A suffix would cost the whole body: skip it, the caller reads what it needs.
   if ('suffix' in probe || start >= end) {

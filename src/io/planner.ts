@@ -29,6 +29,7 @@ interface PendingRead {
   end: number;
   signal: AbortSignal | undefined;
   cache: boolean;
+  maxGap: number;
   resolve: (bytes: Uint8Array) => void;
   reject: (err: unknown) => void;
 }
@@ -70,9 +71,10 @@ export class ReadPlanner implements RangeSource {
     this.maxRequest = limit('maxRequest', options.maxRequest ?? 16 * 1024 * 1024);
     this.cacheBytes = limit('cacheBytes', options.cacheBytes ?? 32 * 1024 * 1024);
     this.cache = new SegmentCache(this.cacheBytes);
-    // An HttpSource keeps the bytes of its probe: reuse them instead of refetching.
-    const prefetched = (source as { prefetched?: { start: number; bytes: Uint8Array } }).prefetched;
-    if (prefetched) this.seed(prefetched.start, prefetched.bytes);
+    // An HttpSource keeps the bytes of its probes: reuse them instead of refetching.
+    const prefetched = (source as { prefetched?: Array<{ start: number; bytes: Uint8Array }> })
+      .prefetched;
+    for (const p of prefetched ?? []) this.seed(p.start, p.bytes);
   }
 
   /** Bytes the cache holds now (never more than `cacheBytes`). */
@@ -106,7 +108,8 @@ export class ReadPlanner implements RangeSource {
     }
     return new Promise((resolve, reject) => {
       const cache = options.cache !== false;
-      this.pending.push({ start, end, signal: options.signal, cache, resolve, reject });
+      const maxGap = Math.min(this.maxGap, options.maxGap ?? this.maxGap);
+      this.pending.push({ start, end, signal: options.signal, cache, maxGap, resolve, reject });
       if (!this.flushQueued) {
         this.flushQueued = true;
         queueMicrotask(() => this.flush());
@@ -170,9 +173,10 @@ export class ReadPlanner implements RangeSource {
     let groupStart = 0;
     let groupEnd = 0;
     for (const read of live) {
+      const last = group[group.length - 1];
       const joins =
         group.length > 0 &&
-        read.start - groupEnd <= this.maxGap &&
+        read.start - groupEnd <= Math.min(read.maxGap, last.maxGap) &&
         Math.max(groupEnd, read.end) - groupStart <= this.maxRequest;
       if (joins) {
         group.push(read);

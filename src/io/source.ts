@@ -7,6 +7,12 @@ export interface ReadOptions {
    * caching sources (the ReadPlanner) then keep their budget for metadata.
    */
   cache?: boolean;
+  /**
+   * Bytes this read may be merged across to meet a neighbouring read (a
+   * ReadPlanner's own maxGap otherwise): small for scattered small reads
+   * (Parquet pages), where fetching what lies between would cost more.
+   */
+  maxGap?: number;
 }
 
 /**

@@ -252,7 +252,16 @@ describe('encodeManifest -> openManifest round trips', () => {
     });
     const { manifest, rows: back } = await decode(encodeManifest(rows));
     assert.equal(manifest.numRows, 100_000);
-    assert.equal(manifest.metadata.row_groups.length, 10);
+    // One row group of small pages: name and user columns carry a column
+    // index (page min/max) and every column an offset index.
+    assert.equal(manifest.metadata.row_groups.length, 1);
+    const chunks = manifest.metadata.row_groups[0].columns;
+    const byName = new Map(chunks.map((c) => [c.meta_data!.path_in_schema[0], c]));
+    for (const column of ['name', 'split', 'label']) {
+      assert.ok(byName.get(column)!.column_index_length, `${column} has a column index`);
+    }
+    for (const c of chunks) assert.ok(c.offset_index_length, 'offset index');
+    assert.deepEqual(byName.get('offset')!.meta_data!.encodings, ['DELTA_BINARY_PACKED']);
     assert.deepEqual(back, rows);
   });
 

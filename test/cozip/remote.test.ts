@@ -17,7 +17,7 @@ import { validateCozip } from '../../src/cozip/validate.js';
 import { writeCozip } from '../../src/cozip/writer.js';
 import { isCozipError } from '../../src/errors.js';
 import { readAll } from '../../src/io/stream.js';
-import { type RangeServer, startRangeServer } from '../helpers/http-server.js';
+import { type RangeServer, roundTrips, startRangeServer } from '../helpers/http-server.js';
 import { seededBytes } from '../helpers/random.js';
 
 describe('cozip over HTTP', () => {
@@ -99,5 +99,46 @@ describe('cozip over HTTP', () => {
     const report = await validateCozip(server.url('ds.zip'));
     assert.deepEqual(report.problems, []);
     assert.equal(report.entries, 10_002);
+  });
+});
+
+describe('cozip lookup over HTTP at 200,000 entries', () => {
+  let server: RangeServer;
+  let dir: string;
+  const n = 200_000;
+  const nameOf = (i: number) =>
+    `tiles/${String(i % 1000).padStart(4, '0')}/${String(Math.floor(i / 1000)).padStart(4, '0')}.png`;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cozip-lookup-'));
+    const rows = Array.from({ length: n }, (_, i) => ({
+      name: nameOf(i),
+      path: new Uint8Array([i & 255, (i >> 8) & 255, 7]),
+      zoom: i % 7,
+    })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    await writeCozip(join(dir, 'tiles.zip'), rows, { mtime: new Date(0) });
+    // 20 ms per response: requests in the same round trip overlap in time.
+    server = await startRangeServer({
+      objects: { 'tiles.zip': join(dir, 'tiles.zip') },
+      delayMs: 20,
+    });
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('open, find one name in the manifest, read it: 4 round trips, under 128 KiB besides it', async () => {
+    const archive = await openCozip(server.url('tiles.zip'));
+    assert.equal(archive.hashVerified, true);
+    const hits = await readManifest(archive, { filter: { name: nameOf(123_456) } });
+    assert.equal(hits.length, 1);
+    const member = await readMember(archive, hits[0]);
+    assert.deepEqual([...member], [123_456 & 255, (123_456 >> 8) & 255, 7]);
+    const requests = server.requestsFor('tiles.zip');
+    assert.ok(roundTrips(requests) <= 4, `${roundTrips(requests)} round trips`);
+    const besides = requests.reduce((s, r) => s + r.bytes, 0) - member.length;
+    assert.ok(besides <= 128 * 1024, `${besides} bytes besides the member`);
+    await archive.source.close?.();
   });
 });

@@ -28,6 +28,8 @@ export interface RangeServerFaults {
   gzip: boolean;
   /** Ignore If-Match / If-Unmodified-Since, like a careless server. */
   ignorePreconditions: boolean;
+  /** Wait this long before answering: a network round trip, so rounds show in the timings. */
+  delayMs: number;
 }
 
 export interface RecordedRequest {
@@ -38,6 +40,29 @@ export interface RecordedRequest {
   ifUnmodifiedSince: string | undefined;
   acceptEncoding: string | undefined;
   status: number;
+  /** Bytes of body sent. */
+  bytes: number;
+  /** When the request arrived and when its response ended (performance.now()). */
+  arrived: number;
+  finished: number | undefined;
+}
+
+/**
+ * How many sequential round trips `requests` took: a request that arrived
+ * after another had finished is one round deeper than that one.
+ */
+export function roundTrips(requests: RecordedRequest[]): number {
+  const depth = new Map<RecordedRequest, number>();
+  let deepest = 0;
+  for (const r of [...requests].sort((a, b) => a.arrived - b.arrived)) {
+    let d = 1;
+    for (const [other, od] of depth) {
+      if (other.finished !== undefined && other.finished <= r.arrived) d = Math.max(d, od + 1);
+    }
+    depth.set(r, d);
+    deepest = Math.max(deepest, d);
+  }
+  return deepest;
 }
 
 export interface RangeServerOptions extends Partial<RangeServerFaults> {
@@ -98,6 +123,7 @@ export async function startRangeServer(options: RangeServerOptions = {}): Promis
     noLastModified: options.noLastModified ?? false,
     gzip: options.gzip ?? false,
     ignorePreconditions: options.ignorePreconditions ?? false,
+    delayMs: options.delayMs ?? 0,
     origin,
     url: (name) => `${origin}/${encodeURIComponent(name)}`,
     requests: [],
@@ -145,8 +171,15 @@ export async function startRangeServer(options: RangeServerOptions = {}): Promis
       ifUnmodifiedSince: header('if-unmodified-since'),
       acceptEncoding: header('accept-encoding'),
       status: 0,
+      bytes: 0,
+      arrived: performance.now(),
+      finished: undefined,
     };
     server.requests.push(record);
+    res.on('close', () => {
+      record.finished = performance.now();
+    });
+    if (server.delayMs > 0) await new Promise((r) => setTimeout(r, server.delayMs));
     const reply = (status: number, headers: Record<string, string | number>) => {
       record.status = status;
       res.writeHead(status, headers);
@@ -232,6 +265,7 @@ export async function startRangeServer(options: RangeServerOptions = {}): Promis
         return;
       }
       sent += chunk.length;
+      record.bytes = sent;
       if (!res.write(chunk)) {
         // Whichever fires first, both listeners go: no leak over a long body.
         await new Promise<void>((resolve) => {

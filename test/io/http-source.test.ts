@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import { isCozipError } from '../../src/errors.js';
 import { type HttpSourceOptions, openHttpSource } from '../../src/io/http-source.js';
 import { type RangeServerOptions, startRangeServer } from '../helpers/http-server.js';
 import { randomInt, rng, seededBytes } from '../helpers/random.js';
@@ -55,7 +56,7 @@ describe('openHttpSource: discovery', () => {
     const source = await openHttpSource(server.url('a'), FAST);
     assert.equal(source.size, DATA.length);
     assert.equal(source.name, server.url('a'));
-    assert.deepEqual(source.prefetched, { start: 0, bytes: DATA.subarray(0, 1) });
+    assert.deepEqual(source.prefetched, [{ start: 0, bytes: DATA.subarray(0, 1) }]);
     assert.equal(source.stats.requests, 1);
     assert.equal(source.stats.bytesFetched, 1);
     assert.equal(source.rangeSupported, true);
@@ -74,18 +75,62 @@ describe('openHttpSource: discovery', () => {
     const server = await serve(t);
     const source = await openHttpSource(server.url('a'), { ...FAST, probe: { suffix: 65536 } });
     assert.equal(source.size, DATA.length);
-    assert.equal(source.prefetched?.start, DATA.length - 65536);
-    assert.deepEqual(source.prefetched?.bytes, DATA.subarray(DATA.length - 65536));
+    assert.equal(source.prefetched?.[0].start, DATA.length - 65536);
+    assert.deepEqual(source.prefetched?.[0].bytes, DATA.subarray(DATA.length - 65536));
     assert.equal(server.requests[0].range, 'bytes=-65536');
+  });
+
+  it('fetches the head and the tail at once with tailProbe', async (t) => {
+    const server = await serve(t, { delayMs: 50 });
+    const source = await openHttpSource(server.url('a'), {
+      ...FAST,
+      probe: { start: 0, end: 4096 },
+      tailProbe: 32768,
+    });
+    assert.equal(source.size, DATA.length);
+    assert.deepEqual(source.prefetched, [
+      { start: 0, bytes: DATA.subarray(0, 4096) },
+      { start: DATA.length - 32768, bytes: DATA.subarray(DATA.length - 32768) },
+    ]);
+    const ranges = server.requests.map((r) => r.range).sort();
+    assert.deepEqual(ranges, ['bytes=-32768', 'bytes=0-4095']);
+    // Both were in flight together: neither waited for the other to finish.
+    const [a, b] = server.requests;
+    assert.ok(
+      a.arrived < b.finished! && b.arrived < a.finished!,
+      `one round trip: ${JSON.stringify([a, b])}`,
+    );
+  });
+
+  it('fails with OBJECT_CHANGED when the two probes see different versions', async () => {
+    let call = 0;
+    const fetch = (async (_url: string | URL | Request, init?: RequestInit) => {
+      const range = new Headers(init?.headers).get('Range') ?? '';
+      const tag = call++ === 0 ? '"v1"' : '"v2"';
+      const [start, end] = range === 'bytes=-100' ? [DATA.length - 100, DATA.length] : [0, 10];
+      return new Response(DATA.slice(start, end), {
+        status: 206,
+        headers: { 'Content-Range': `bytes ${start}-${end - 1}/${DATA.length}`, ETag: tag },
+      });
+    }) as typeof globalThis.fetch;
+    await assert.rejects(
+      openHttpSource('http://example.invalid/a', {
+        ...FAST,
+        fetch,
+        probe: { start: 0, end: 10 },
+        tailProbe: 100,
+      }),
+      (err) => isCozipError(err, 'OBJECT_CHANGED'),
+    );
   });
 
   it('clips a probe to a small object', async (t) => {
     const small = DATA.subarray(0, 100);
     const server = await serve(t, { objects: { s: small } });
     const suffix = await openHttpSource(server.url('s'), { ...FAST, probe: { suffix: 1000 } });
-    assert.deepEqual(suffix.prefetched, { start: 0, bytes: small });
+    assert.deepEqual(suffix.prefetched, [{ start: 0, bytes: small }]);
     const head = await openHttpSource(server.url('s'), { ...FAST, probe: { start: 0, end: 4096 } });
-    assert.deepEqual(head.prefetched, { start: 0, bytes: small });
+    assert.deepEqual(head.prefetched, [{ start: 0, bytes: small }]);
     assert.equal(head.size, 100);
   });
 
@@ -116,10 +161,12 @@ describe('openHttpSource: discovery', () => {
       size: DATA.length,
       probe: { suffix: 22 },
     });
-    assert.deepEqual(source.prefetched, {
-      start: DATA.length - 22,
-      bytes: DATA.subarray(DATA.length - 22),
-    });
+    assert.deepEqual(source.prefetched, [
+      {
+        start: DATA.length - 22,
+        bytes: DATA.subarray(DATA.length - 22),
+      },
+    ]);
     assert.equal(server.requests[0].range, `bytes=${DATA.length - 22}-${DATA.length - 1}`);
   });
 
@@ -207,7 +254,7 @@ describe('openHttpSource: servers that ignore Range', () => {
     const source = await openHttpSource(server.url('a'), FAST);
     assert.equal(source.size, DATA.length);
     assert.equal(source.rangeSupported, false);
-    assert.deepEqual(source.prefetched, { start: 0, bytes: DATA.subarray(0, 1) });
+    assert.deepEqual(source.prefetched, [{ start: 0, bytes: DATA.subarray(0, 1) }]);
     const before = source.stats.bytesFetched;
     assert.deepEqual(await source.read(1000, 2000), DATA.subarray(1000, 2000));
     // The body is cancelled once the range is in hand.

@@ -205,7 +205,7 @@ describe('ReadPlanner: cache', () => {
     const tail = DATA.length - 1000;
     const withProbe = {
       ...bytesSource(DATA),
-      prefetched: { start: tail, bytes: DATA.slice(tail) },
+      prefetched: [{ start: tail, bytes: DATA.slice(tail) }],
     };
     const seeded = new ReadPlanner(withProbe);
     assert.deepEqual(await seeded.read(DATA.length - 22, DATA.length), DATA.subarray(-22));
