@@ -92,7 +92,12 @@ export function encodeManifest(
       schema.push(userElement(name, kind));
       // Min/max of JSON are whole documents (never truncated) and no filter uses them.
       const statistics = kind !== 'json';
-      columnData.push({ name, data: toPhysical(kind, values), statistics, columnIndex: statistics });
+      columnData.push({
+        name,
+        data: toPhysical(kind, values),
+        statistics,
+        columnIndex: statistics,
+      });
     }
   }
 
