@@ -69,7 +69,7 @@ export function encodeStructs(files: File[]): Uint8Array {
 }
 
 /** The eight columns, checked for type and length; values not yet accumulated. */
-interface Columns {
+export interface Columns {
   names: Uint8Array[];
   csizes: (number | bigint)[];
   usizes: (number | bigint)[];
@@ -148,6 +148,16 @@ function rebuild(cols: Columns, last: number, keep: (i: number) => boolean, out:
     out.push(makeFile(names[i], big(c), big(u), big(o), crc, m, fl, parseCustom(custom[i])));
   }
   return out;
+}
+
+/** The payload's columns, decoded and checked, for entryAt. */
+export function decodeColumns(payload: Uint8Array): Columns {
+  return readColumns(payload) as Columns;
+}
+
+/** Entry `i` of decoded columns (the deltas are summed up to it). */
+export function entryAt(cols: Columns, i: number): File {
+  return rebuild(cols, i, (j) => j === i, [])[0];
 }
 
 /** Appends the entries of a type-3 payload to `out`. */

@@ -133,16 +133,26 @@ export function decodeChunked(body: Uint8Array): File[] {
 }
 
 /**
- * Walks the chunks by their First/Last names (trusted, not verified) and
- * decompresses only the one whose range holds `key`.
+ * Walks the chunks by their First/Last names (trusted, not verified) to the
+ * one whose range holds `key`: its position, and its type-3 payload
+ * decompressed only when asked for.
  */
-export function findInChunked(body: Uint8Array, key: Uint8Array): File | undefined {
+export function locateChunk(
+  body: Uint8Array,
+  key: Uint8Array,
+): { index: number; payload: () => Uint8Array } | undefined {
   return readValues(chunkDecoder, body, (values) => {
-    while (values.more()) {
+    for (let index = 0; values.more(); index++) {
       const chunk = readChunk(values);
       if (compareBytes(key, chunk.first) < 0) return undefined;
-      if (compareBytes(key, chunk.last) <= 0) return findInStructs(chunkPayload(chunk), key);
+      if (compareBytes(key, chunk.last) <= 0) return { index, payload: () => chunkPayload(chunk) };
     }
     return undefined;
   });
+}
+
+/** The entry stored under `key`, decompressing only the chunk that may hold it. */
+export function findInChunked(body: Uint8Array, key: Uint8Array): File | undefined {
+  const found = locateChunk(body, key);
+  return found ? findInStructs(found.payload(), key) : undefined;
 }

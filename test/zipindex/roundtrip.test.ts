@@ -136,6 +136,27 @@ describe('round trips', () => {
     assert.equal(findFile(deserializeFiles(bytes), files[2].name)?.offset, files[2].offset);
   });
 
+  it('repeated lookups in a chunked index reuse decoded chunks and stay exact', async () => {
+    // 130,000 entries: 6 chunks, more than findSerialized keeps decoded.
+    const files = optimizeSize(synthetic(130_000, 21, { custom: true }));
+    files[90_001].name = files[90_000].name; // a duplicate inside a chunk
+    const bytes = await serialize(files);
+    assert.equal(bytes[0], 4);
+    const random = rng(4);
+    const picks = Array.from({ length: 150 }, () => files[Math.floor(random() * files.length)]);
+    // Each name twice, and chunks visited in turn so some are dropped and decoded again.
+    const firstByName = new Map<string, File>();
+    for (const f of files) if (!firstByName.has(nameKey(f))) firstByName.set(nameKey(f), f);
+    for (const f of [...picks, ...picks.reverse(), files[90_001]]) {
+      const want = firstByName.get(nameKey(f))!;
+      const got = findSerialized(bytes, f.rawName ?? f.name);
+      assert.ok(got && sameFile(got, want), `lookup of ${f.name}`);
+    }
+    const first = findSerialized(bytes, files[5].name)!;
+    first.offset = -1n;
+    assert.equal(findSerialized(bytes, files[5].name)!.offset, files[5].offset, 'a copy each time');
+  });
+
   it('values at the int64/uint64 limits survive every encoding', async () => {
     const max = (1n << 64n) - 1n;
     const edge: File[] = [
