@@ -98,16 +98,31 @@ function finish(
   return { indexSize, entries, padding, cdOffset, cdSize, zip64End, archiveSize };
 }
 
+export interface PlacedData {
+  entries: PlannedEntry[];
+  /** Where the data ends. */
+  end: number;
+}
+
+/** The data entries placed right after an index of `indexSize` bytes. */
+export function placeData(indexSize: number, data: PlanInput[]): PlacedData {
+  return place(data, INDEX_HEADER_SIZE + indexSize);
+}
+
 /**
  * Plans the archive: `data` in order right after the index, then (if the
  * archive would be under 32,819 bytes) the padding entry, then the `tail`
  * entries (the priority block), then the central directory. Data offsets do
  * not depend on the tail, so a Flat writer plans the data, builds the
- * manifest from those offsets, and plans again with the manifest as the tail.
+ * manifest from those offsets, and plans again with the manifest as the tail
+ * (passing the placed data as `body`, so it is not placed twice).
  */
-export function planLayout(indexSize: number, data: PlanInput[], tail: PlanInput[]): Layout {
-  const start = INDEX_HEADER_SIZE + indexSize;
-  const body = place(data, start);
+export function planLayout(
+  indexSize: number,
+  data: PlanInput[],
+  tail: PlanInput[],
+  body: PlacedData = placeData(indexSize, data),
+): Layout {
   const block = place(tail, body.end);
   const plain = finish(indexSize, [...body.entries, ...block.entries], undefined, block.end);
   if (plain.archiveSize >= MIN_ARCHIVE_SIZE) return plain;

@@ -8,6 +8,7 @@ import { crc32 } from '../zip/codecs.js';
 import {
   FLAG_UTF8,
   HOST_UNIX,
+  LOCAL_HEADER_SIZE,
   S_IFREG,
   U16_SENTINEL,
   U32_SENTINEL,
@@ -17,7 +18,7 @@ import {
 import { toDosDateTime } from '../zip/dos-time.js';
 import { encodeEocd, encodeZip64Eocd, encodeZip64Locator } from '../zip/end-records.js';
 import { type ExtraField, encodeExtraFields, encodeZip64Extra } from '../zip/extra-fields.js';
-import { encodeLocalHeader } from '../zip/local-header.js';
+import { encodeLocalHeader, type LocalHeader, writeLocalHeader } from '../zip/local-header.js';
 import { encodeUtf8 } from '../zip/names.js';
 import type { Sink } from '../zip/sink.js';
 import { WriteBuffer } from '../zip/write-buffer.js';
@@ -37,7 +38,7 @@ import { encodeIndexHeader } from './index-header.js';
 import { encodeIndexPayload, type IndexEntry, indexPayloadSize } from './index-payload.js';
 import { type CozipRow, checkRows, type ResolvedEntry, resolveRows } from './inputs.js';
 import { type EncodeManifestOptions, encodeManifest } from './manifest-write.js';
-import { type Layout, type PlannedEntry, planLayout } from './plan.js';
+import { type Layout, type PlacedData, type PlannedEntry, placeData, planLayout } from './plan.js';
 import { ReadAhead } from './read-ahead.js';
 import { checkManifestBytes } from './stage-check.js';
 import { TailKeeper } from './tail-keeper.js';
@@ -149,10 +150,11 @@ const once = (bytes: Uint8Array) =>
  * what follows the data, so they are planned first, the manifest records
  * them, and the manifest is placed last.
  */
-export function flatManifestRows(data: ResolvedEntry[]): Array<Record<string, unknown>> {
-  const first = planLayout(indexPayloadSize([METADATA_NAME]), data, []);
-  // Padding, if any, comes after the data: the first entries are the data's.
-  return first.entries.slice(0, data.length).map((p, i) => ({
+export function flatManifestRows(
+  data: ResolvedEntry[],
+  body: PlacedData = placeData(indexPayloadSize([METADATA_NAME]), data),
+): Array<Record<string, unknown>> {
+  return body.entries.map((p, i) => ({
     name: p.name,
     offset: p.offset,
     size: p.size,
@@ -175,10 +177,12 @@ async function planArchive(
   }> = [];
   let priority: string[];
   let manifest: Array<Record<string, unknown>> | undefined;
+  let body: PlacedData | undefined;
 
   if (profile === 'flat') {
     priority = [METADATA_NAME];
-    manifest = flatManifestRows(data);
+    body = placeData(indexPayloadSize(priority), data);
+    manifest = flatManifestRows(data, body);
     let bytes: Uint8Array;
     if (options.metadata) {
       bytes = options.metadata;
@@ -214,7 +218,7 @@ async function planArchive(
   }
 
   const indexSize = indexPayloadSize(priority);
-  const layout = planLayout(indexSize, data, tail);
+  const layout = planLayout(indexSize, data, tail, body);
   // The layout lists the inputs in order, with the padding entry (if any)
   // between data and tail; built field by field: object spread is slow at a
   // million entries.
@@ -313,7 +317,7 @@ async function writePlanned(
       ? encodeExtraFields([encodeZip64Extra({ uncompressedSize: p.size, compressedSize: p.size })])
       : NO_BYTES;
     const size32 = p.zip64Sizes ? U32_SENTINEL : p.size;
-    const header = encodeLocalHeader({
+    const header: LocalHeader = {
       versionNeeded: p.zip64Sizes ? VERSION_ZIP64 : VERSION_STORE,
       flags: FLAG_UTF8,
       method: 0,
@@ -324,8 +328,12 @@ async function writePlanned(
       uncompressedSize: size32,
       rawName: p.rawName,
       extra,
-    });
-    if (!sink.tryPush(header)) await sink.write(header);
+    };
+    // Into the block in place: a million members, no array for each header.
+    const length = LOCAL_HEADER_SIZE + p.rawName.length + extra.length;
+    if (!sink.tryFill(length, (b, at) => writeLocalHeader(b, at, header))) {
+      await sink.write(encodeLocalHeader(header));
+    }
     let crc = 0;
     let n = 0;
     if (bytes && expectedCrc !== undefined) {

@@ -30,20 +30,26 @@ export function localHeaderLength(h: { rawName: Uint8Array; extra: Uint8Array })
 
 export function encodeLocalHeader(h: LocalHeader): Uint8Array {
   const b = new Uint8Array(localHeaderLength(h));
-  putU32(b, 0, SIG_LOCAL);
-  putU16(b, 4, h.versionNeeded);
-  putU16(b, 6, h.flags);
-  putU16(b, 8, h.method);
-  putU16(b, 10, h.dosTime);
-  putU16(b, 12, h.dosDate);
-  putU32(b, 14, h.crc32);
-  putU32(b, 18, h.compressedSize);
-  putU32(b, 22, h.uncompressedSize);
-  putU16(b, 26, h.rawName.length);
-  putU16(b, 28, h.extra.length);
-  b.set(h.rawName, 30);
-  b.set(h.extra, 30 + h.rawName.length);
+  writeLocalHeader(b, 0, h);
   return b;
+}
+
+/** Writes `h` into `b` at `o` (a writer's block, say); returns the bytes written. */
+export function writeLocalHeader(b: Uint8Array, o: number, h: LocalHeader): number {
+  putU32(b, o, SIG_LOCAL);
+  putU16(b, o + 4, h.versionNeeded);
+  putU16(b, o + 6, h.flags);
+  putU16(b, o + 8, h.method);
+  putU16(b, o + 10, h.dosTime);
+  putU16(b, o + 12, h.dosDate);
+  putU32(b, o + 14, h.crc32);
+  putU32(b, o + 18, h.compressedSize);
+  putU32(b, o + 22, h.uncompressedSize);
+  putU16(b, o + 26, h.rawName.length);
+  putU16(b, o + 28, h.extra.length);
+  b.set(h.rawName, o + 30);
+  b.set(h.extra, o + 30 + h.rawName.length);
+  return LOCAL_HEADER_SIZE + h.rawName.length + h.extra.length;
 }
 
 /** The fixed part's fields; name and extra lengths tell how many bytes follow. */

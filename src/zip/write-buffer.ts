@@ -35,6 +35,17 @@ export class WriteBuffer {
     return true;
   }
 
+  /**
+   * Lets `fill` write `n` bytes straight into the block (no array of their
+   * own); false, with nothing written, when they do not fit.
+   */
+  tryFill(n: number, fill: (block: Uint8Array, at: number) => void): boolean {
+    if (n > this.block.length - this.used) return false;
+    fill(this.block, this.used);
+    this.used += n;
+    return true;
+  }
+
   /** Buffers `bytes`, flushing first when they do not fit; big ones go straight through. */
   async write(bytes: Uint8Array): Promise<void> {
     if (this.tryPush(bytes)) return;
