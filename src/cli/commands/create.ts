@@ -4,10 +4,11 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { CozipError, type CozipRow, writeCozip } from '../../node.js';
 import { UsageError } from '../errors.js';
-import { dirRows, readTable, tableFormat, tableRows, walkDir } from '../inputs.js';
+import { dirRows, readTable, tableFormat, tableRows } from '../inputs.js';
 import { metaColumns, parseDate } from '../options.js';
 import { cozipWritten, note, writeOut } from '../output.js';
 import { progressBar } from '../progress.js';
+import { walkDir } from '../walk.js';
 
 interface CreateOptions {
   from?: string;

@@ -5,9 +5,9 @@ import type { Command } from 'commander';
 import { extractZip, readManifest, type ZipEntry } from '../../node.js';
 import { flatCozip, isReservedEntry, withArchive, zipView } from '../archive.js';
 import { asUsage, UsageError } from '../errors.js';
-import { whereFilter } from '../options.js';
 import { count, note, writeOut } from '../output.js';
 import { progressBar } from '../progress.js';
+import { whereFilter } from '../where.js';
 
 interface ExtractOptions {
   output: string;

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { cozipManifest, methodName, readManifest, type ZipArchive } from '../../node.js';
 import { flatCozip, withArchive, zipView } from '../archive.js';
 import { asUsage, UsageError } from '../errors.js';
-import { parseColumns, parseCount, whereFilter } from '../options.js';
+import { parseColumns, parseCount } from '../options.js';
 import { printJson, renderCsv, renderTable, writeOut } from '../output.js';
+import { whereFilter } from '../where.js';
 
 interface LsOptions {
   where?: string;

@@ -5,10 +5,10 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CozipError, convertToSozip, createSozipWriter, openZip } from '../../node.js';
 import { UsageError } from '../errors.js';
-import { walkDir } from '../inputs.js';
 import { parseDate } from '../options.js';
 import { count, writeOut } from '../output.js';
 import { progressBar } from '../progress.js';
+import { walkDir } from '../walk.js';
 import {
   CHUNK_SIZE_HELP,
   LEVEL_HELP,
