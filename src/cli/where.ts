@@ -1,11 +1,12 @@
 // --where text to a manifest filter, for the actions that filter a manifest
-// (ls, extract); kept out of options.ts so start-up never loads the parser.
-import { type ManifestFilter, parseWhere } from '../cozip/manifest-filter.js';
+// (ls, extract). The parser is imported only when --where is given.
+import type { ManifestFilter } from '../cozip/manifest-filter.js';
 import { UsageError } from './errors.js';
 
 /** A syntax error is a usage error (exit 2). */
-export function whereFilter(expr: string | undefined): ManifestFilter | undefined {
+export async function whereFilter(expr: string | undefined): Promise<ManifestFilter | undefined> {
   if (expr === undefined) return undefined;
+  const { parseWhere } = await import('../cozip/manifest-filter.js');
   try {
     return parseWhere(expr);
   } catch (err) {

@@ -14,7 +14,7 @@ import type { ExtractOptions } from './extract.js';
 const IN_FLIGHT = 6;
 
 export async function runExtract(src: string, opts: ExtractOptions): Promise<void> {
-  const filter = whereFilter(opts.where);
+  const filter = await whereFilter(opts.where);
   const bar = progressBar('extract', opts.quiet);
   try {
     const result = await withArchive(src, async (opened) => {

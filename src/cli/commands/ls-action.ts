@@ -10,7 +10,7 @@ import { ENTRY_COLUMNS, type LsOptions } from './ls.js';
 
 export async function runLs(src: string, opts: LsOptions): Promise<void> {
   if (opts.json && opts.csv) throw new UsageError('choose one of --json and --csv');
-  const filter = whereFilter(opts.where);
+  const filter = await whereFilter(opts.where);
   const { columns, rows } = await withArchive(src, async (opened) => {
     const cozip = flatCozip(opened);
     if (cozip) {
