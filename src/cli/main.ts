@@ -7,7 +7,7 @@
 // Start-up loads only commander and the command definitions (names,
 // arguments, options, help); each action imports its body (commands/*-action.ts)
 // and the library modules it uses when it runs, so --version and --help stay
-// fast and no command loads what it does not use.
+// fast and no command loads what it does not use (test/cli/startup.test.ts).
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCat } from './commands/cat.js';
