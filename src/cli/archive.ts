@@ -1,14 +1,11 @@
 // Opening SRC (a path or an http(s) URL) as a cozip or, failing that, as a plain ZIP.
-import {
-  type CozipArchive,
-  cozipConstants,
-  isCozipError,
-  openCozip,
-  openSource,
-  openZip,
-  type ReadPlanner,
-  type ZipArchive,
-} from '../node.js';
+// Loaded by the actions only; the manifest (hyparquet) is not needed here.
+import { INDEX_NAME, METADATA_NAME, PADDING_NAME } from '../cozip/constants.js';
+import { type CozipArchive, openCozip } from '../cozip/reader.js';
+import { isCozipError } from '../errors.js';
+import { openSource } from '../io/open-source.js';
+import type { ReadPlanner } from '../io/planner.js';
+import { openZip, type ZipArchive } from '../zip/reader.js';
 
 export type Opened =
   | { kind: 'cozip'; source: ReadPlanner; cozip: CozipArchive }
@@ -29,7 +26,7 @@ export async function claimsCozip(source: ReadPlanner): Promise<boolean> {
   if (source.size < 39) return false;
   const head = await source.read(0, 39);
   const name = new TextDecoder().decode(head.subarray(30, 39));
-  return head[0] === 0x50 && head[1] === 0x4b && name === cozipConstants.INDEX_NAME;
+  return head[0] === 0x50 && head[1] === 0x4b && name === INDEX_NAME;
 }
 
 /**
@@ -61,7 +58,6 @@ export async function zipView(opened: Opened): Promise<ZipArchive> {
 
 /** Entries a cozip carries for the format's own sake, not as data. */
 export function isReservedEntry(name: string): boolean {
-  const { INDEX_NAME, METADATA_NAME, PADDING_NAME } = cozipConstants;
   return name === INDEX_NAME || name === METADATA_NAME || name === PADDING_NAME;
 }
 

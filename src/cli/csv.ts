@@ -1,7 +1,7 @@
 // A small RFC 4180 CSV reader: quoted fields (commas, quotes as "", line
 // breaks inside), LF or CRLF line ends, a header row. An unquoted empty
 // field is null; a quoted one ("") is the empty string.
-import { CozipError } from '../node.js';
+import { CozipError } from '../errors.js';
 
 export interface CsvTable {
   header: string[];

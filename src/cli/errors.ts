@@ -1,6 +1,6 @@
 // Exit codes and the one-line error report: `cozip: CODE: message`.
 import { CommanderError } from 'commander';
-import { CozipError, type ErrorCode } from '../node.js';
+import { CozipError, type ErrorCode } from '../errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -2,45 +2,15 @@
 // CSV, JSON or Parquet table. Every file becomes a sized stream opened only
 // when the writer reaches it, so a directory of 100,000 files never holds
 // 100,000 open handles.
-import { lstatSync, readdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parquetReadObjects } from 'hyparquet';
+import { type CozipRow, fileInput } from '../cozip/inputs.js';
 import { PARQUET_COMPRESSORS } from '../cozip/manifest-read.js';
-import { CozipError, type CozipRow, fileInput } from '../node.js';
+import { CozipError } from '../errors.js';
 import { csvRecords, parseCsv } from './csv.js';
-
-export interface DirFile {
-  name: string;
-  path: string;
-  size: number;
-  mtime: Date;
-}
-
-/**
- * Regular files under `root`, recursively, sorted by name; symlinks and
- * special files are skipped, and so is `exclude` (the archive being written).
- * Synchronous calls: a stat through the thread pool costs several times the
- * system call itself, and a dataset directory has 100,000 of them.
- */
-export function walkDir(root: string, exclude?: string): DirFile[] {
-  const files: DirFile[] = [];
-  const visit = (dir: string, prefix: string) => {
-    for (const d of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, d.name);
-      const name = prefix + d.name;
-      if (d.isDirectory()) visit(path, `${name}/`);
-      else if (d.isFile() && path !== exclude) {
-        // lstat: a file replaced by a symlink since readdir is still not followed.
-        const st = lstatSync(path, { throwIfNoEntry: false });
-        if (st?.isFile()) files.push({ name, path, size: st.size, mtime: st.mtime });
-      }
-    }
-  };
-  visit(root, '');
-  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
+import type { DirFile } from './walk.js';
 
 /** Directory files as writer rows with the automatic `extension` and `mtime` columns. */
 export function dirRows(files: DirFile[]): CozipRow[] {

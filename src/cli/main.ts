@@ -3,6 +3,11 @@
 // input is bad, I/O failed), 2 usage error (unknown command or option, bad
 // option value, bad --where). Errors print one line, `cozip: CODE: message`;
 // --debug adds the stack.
+//
+// Start-up loads only commander and the command definitions (names,
+// arguments, options, help); each action imports its body (commands/*-action.ts)
+// and the library modules it uses when it runs, so --version and --help stay
+// fast and no command loads what it does not use (test/cli/startup.test.ts).
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCat } from './commands/cat.js';

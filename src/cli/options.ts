@@ -1,6 +1,7 @@
 // Option value parsers shared by the commands: a bad value is a usage error (exit 2).
+// Command definitions load this at start-up, so it imports nothing heavy;
+// --where is parsed in where.ts, from the actions.
 import { InvalidArgumentError } from 'commander';
-import { type ManifestFilter, parseWhere } from '../node.js';
 import { UsageError } from './errors.js';
 
 export function parseCount(text: string): number {
@@ -22,16 +23,6 @@ export function parseColumns(text: string): string[] {
   if (columns.some((c) => c === ''))
     throw new InvalidArgumentError('expected column names separated by commas.');
   return columns;
-}
-
-/** --where text to a manifest filter; a syntax error is a usage error. */
-export function whereFilter(expr: string | undefined): ManifestFilter | undefined {
-  if (expr === undefined) return undefined;
-  try {
-    return parseWhere(expr);
-  } catch (err) {
-    throw new UsageError(`--where: ${(err as Error).message}`, { cause: err });
-  }
 }
 
 /** --meta COL=VALUE pairs to constant columns. */

@@ -1,6 +1,10 @@
 // Progress bars on stderr, only for people: never when stderr is not a
 // terminal (pipes, CI logs) or with --quiet.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+
+// cli-progress is CommonJS and a dozen files: required only when a bar is
+// shown, so quiet and piped runs never load it.
+const require = createRequire(import.meta.url);
 
 export interface Progress {
   update(done: number, total: number): void;
@@ -15,6 +19,7 @@ function mib(n: number): string {
 
 export function progressBar(label: string, quiet: boolean | undefined): Progress {
   if (quiet || !process.stderr.isTTY) return SILENT;
+  const cliProgress = require('cli-progress') as typeof import('cli-progress');
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

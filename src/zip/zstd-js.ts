@@ -1,11 +1,12 @@
 // Streaming Zstandard decompression in pure JS (fzstd), for runtimes whose
-// zlib has no zstd (Node < 22.15, browsers).
-import { Decompress } from 'fzstd';
+// zlib has no zstd (Node < 22.15, browsers). fzstd is imported on first use:
+// every ZIP reader loads this module, few archives hold zstd members.
 import { CozipError } from '../errors.js';
 
 export async function* zstdDecompressJs(
   input: AsyncIterable<Uint8Array>,
 ): AsyncIterable<Uint8Array> {
+  const { Decompress } = await import('fzstd');
   let out: Uint8Array[] = [];
   const d = new Decompress((chunk) => {
     out.push(chunk);

@@ -21,14 +21,17 @@ export function assertBuilt(): void {
   assert.ok(existsSync(BIN), `${BIN} is missing: run npm run build first`);
 }
 
-/** `cozip ...args`; resolves with the exit code instead of throwing. */
-export function cozip(args: string[], cwd = ROOT): Promise<Run> {
+/**
+ * `cozip ...args`; resolves with the exit code instead of throwing.
+ * `nodeArgs` go to Node before the script (e.g. `--import` a loader hook).
+ */
+export function cozip(args: string[], cwd = ROOT, nodeArgs: string[] = []): Promise<Run> {
   // The test runner's own variables must not leak into the child.
   const { NODE_TEST_CONTEXT: _, NODE_OPTIONS: __, ...env } = process.env;
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [...nodeArgs, BIN, ...args],
       { cwd, env, encoding: 'buffer', maxBuffer: 64 << 20 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;

@@ -1,9 +1,12 @@
-// cozip convert: any ZIP → a Flat cozip (convertToCozip).
+// cozip convert: any ZIP → a Flat cozip (convertToCozip). The body is in
+// convert-action.ts, loaded only when convert runs.
 import type { Command } from 'commander';
-import { convertToCozip } from '../../node.js';
 import { parseDate } from '../options.js';
-import { cozipWritten, writeOut } from '../output.js';
-import { progressBar } from '../progress.js';
+
+export interface ConvertOptions {
+  mtime?: Date;
+  quiet?: boolean;
+}
 
 export function registerConvert(program: Command): void {
   program
@@ -23,19 +26,7 @@ Example:
   $ cozip convert photos.zip photos.cozip.zip`,
     )
     .action(async (input: string, out: string, _opts, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<{ mtime?: Date; quiet?: boolean }>();
-      const bar = progressBar('convert', opts.quiet);
-      try {
-        const result = await convertToCozip(input, out, {
-          mtime: opts.mtime,
-          onProgress: (p) => bar.update(p.bytes, p.totalBytes),
-        });
-        bar.stop();
-        if (!opts.quiet) {
-          await writeOut(cozipWritten(out, result));
-        }
-      } finally {
-        bar.stop();
-      }
+      const { runConvert } = await import('./convert-action.js');
+      await runConvert(input, out, cmd.optsWithGlobals<ConvertOptions>());
     });
 }

@@ -1,15 +1,9 @@
-// cozip create: a directory or a table of files → a cozip (writeCozip).
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+// cozip create: a directory or a table of files → a cozip (writeCozip). The
+// body is in create-action.ts, loaded only when create runs.
 import { type Command, Option } from 'commander';
-import { CozipError, type CozipRow, writeCozip } from '../../node.js';
-import { UsageError } from '../errors.js';
-import { dirRows, readTable, tableFormat, tableRows, walkDir } from '../inputs.js';
-import { metaColumns, parseDate } from '../options.js';
-import { cozipWritten, note, writeOut } from '../output.js';
-import { progressBar } from '../progress.js';
+import { parseDate } from '../options.js';
 
-interface CreateOptions {
+export interface CreateOptions {
   from?: string;
   profile: 'flat' | 'none' | 'taco';
   priority?: string[];
@@ -54,88 +48,7 @@ Examples:
   $ cozip create dataset.zip --from manifest.csv --name-col file --mtime 2024-01-01T00:00:00Z`,
     )
     .action(async (out: string, dir: string | undefined, _opts, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<CreateOptions>();
-      if ((dir === undefined) === (opts.from === undefined)) {
-        throw new UsageError('give either a directory or --from TABLE');
-      }
-      if (opts.priority && opts.profile !== 'none') {
-        throw new UsageError('--priority applies to --profile none only');
-      }
-      const meta = metaColumns(opts.meta);
-      const rows =
-        dir !== undefined ? await directoryRows(dir, out, cmd, opts) : await fromTable(opts);
-      for (const row of rows) {
-        for (const [column, value] of Object.entries(meta)) {
-          if (column in row)
-            throw new UsageError(`--meta ${column}: the rows already have that column`);
-          row[column] = value;
-        }
-      }
-      const bar = progressBar('create', opts.quiet);
-      try {
-        const result = await writeCozip(out, rows, {
-          profile: opts.profile,
-          priority: opts.priority,
-          mtime: opts.mtime,
-          onProgress: (p) => bar.update(p.bytes, p.totalBytes),
-        });
-        bar.stop();
-        if (!opts.quiet) {
-          await writeOut(cozipWritten(out, result));
-        }
-      } finally {
-        bar.stop();
-      }
+      const { runCreate } = await import('./create-action.js');
+      await runCreate(out, dir, cmd);
     });
-}
-
-async function directoryRows(
-  dir: string,
-  out: string,
-  cmd: Command,
-  opts: CreateOptions,
-): Promise<CozipRow[]> {
-  for (const option of ['nameCol', 'pathCol']) {
-    if (cmd.getOptionValueSource(option) === 'cli') {
-      throw new UsageError('--name-col and --path-col apply to --from tables only');
-    }
-  }
-  const st = await stat(dir).catch(() => undefined);
-  if (!st) throw new CozipError('NOT_FOUND', `${dir} does not exist`, { details: { path: dir } });
-  if (!st.isDirectory()) {
-    throw new UsageError(
-      `${dir} is not a directory${tableFormat(dir) ? ` (for a table use --from ${dir})` : ''}`,
-    );
-  }
-  // The output may live inside the directory: never pack it into itself.
-  const files = walkDir(resolve(dir), resolve(out));
-  // cozip entries must be non-empty: leave empty files out and say so.
-  const empty = files.filter((f) => f.size === 0);
-  if (empty.length > 0 && !opts.quiet) {
-    const shown = empty
-      .slice(0, 5)
-      .map((f) => f.name)
-      .join(', ');
-    note(
-      `cozip: skipping ${empty.length} empty file(s) (cozip entries are non-empty): ${shown}${empty.length > 5 ? ', …' : ''}`,
-    );
-  }
-  const kept = files.filter((f) => f.size > 0);
-  if (kept.length === 0)
-    throw new CozipError('INVALID_INPUT', `${dir} holds no non-empty regular files`);
-  return dirRows(kept);
-}
-
-async function fromTable(opts: CreateOptions): Promise<CozipRow[]> {
-  const from = opts.from!;
-  if (!tableFormat(from)) {
-    throw new UsageError(
-      `--from ${from}: expected a .csv, .json, .jsonl, .ndjson or .parquet file`,
-    );
-  }
-  const st = await stat(from).catch(() => undefined);
-  if (!st) throw new CozipError('NOT_FOUND', `${from} does not exist`, { details: { path: from } });
-  const records = await readTable(from, [opts.nameCol, opts.pathCol]);
-  if (records.length === 0) throw new CozipError('INVALID_INPUT', `${from} lists no files`);
-  return tableRows(records, from, opts);
 }

@@ -1,23 +1,13 @@
 // cozip extract: every member (or the --where selection of a cozip) into a
-// directory. Cozips go through the same extractor as plain ZIPs, on their ZIP
-// view, so every safety rule and CRC check applies.
+// directory. The body is in extract-action.ts, loaded only when extract runs.
 import type { Command } from 'commander';
-import { extractZip, readManifest, type ZipEntry } from '../../node.js';
-import { flatCozip, isReservedEntry, withArchive, zipView } from '../archive.js';
-import { asUsage, UsageError } from '../errors.js';
-import { whereFilter } from '../options.js';
-import { count, note, writeOut } from '../output.js';
-import { progressBar } from '../progress.js';
 
-interface ExtractOptions {
+export interface ExtractOptions {
   output: string;
   where?: string;
   overwrite?: boolean;
   quiet?: boolean;
 }
-
-/** Members fetched at once: enough to hide HTTP latency, few enough to stay polite. */
-const IN_FLIGHT = 6;
 
 export function registerExtract(program: Command): void {
   program
@@ -40,42 +30,7 @@ Examples:
   $ cozip extract https://example.com/archive.zip -o out/ --overwrite`,
     )
     .action(async (src: string, _opts, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<ExtractOptions>();
-      const filter = whereFilter(opts.where);
-      const bar = progressBar('extract', opts.quiet);
-      try {
-        const result = await withArchive(src, async (opened) => {
-          let select: (e: ZipEntry) => boolean = () => true;
-          if (opened.kind === 'cozip') {
-            select = (e) => !isReservedEntry(e.name);
-            if (filter !== undefined) {
-              const cozip = flatCozip(opened);
-              if (!cozip)
-                throw new UsageError(`--where needs a Flat cozip; ${src} has no manifest`);
-              const rows = await readManifest(cozip, { columns: ['name'], filter }).catch(asUsage);
-              const names = new Set(rows.map((r) => r.name as string));
-              select = (e) => names.has(e.name);
-            }
-          } else if (filter !== undefined) {
-            throw new UsageError(`--where filters a cozip manifest; ${src} is a plain ZIP`);
-          }
-          const zip = await zipView(opened);
-          return extractZip(zip, opts.output, {
-            filter: select,
-            overwrite: opts.overwrite,
-            concurrency: IN_FLIGHT,
-            onProgress: (p) => bar.update(p.bytes, p.totalBytes),
-          });
-        });
-        bar.stop();
-        if (!opts.quiet) {
-          for (const s of result.skipped) note(`cozip: skipped ${s.name}: ${s.reason}`);
-          await writeOut(
-            `extracted ${count(result.files)} file(s), ${count(result.bytes)} bytes to ${opts.output}\n`,
-          );
-        }
-      } finally {
-        bar.stop();
-      }
+      const { runExtract } = await import('./extract-action.js');
+      await runExtract(src, cmd.optsWithGlobals<ExtractOptions>());
     });
 }

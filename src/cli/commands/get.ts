@@ -1,10 +1,8 @@
-// cozip get: named members into a directory, through the safe extractor.
+// cozip get: named members into a directory, through the safe extractor. The
+// body is in get-action.ts, loaded only when get runs.
 import type { Command } from 'commander';
-import { CozipError, extractZip } from '../../node.js';
-import { withArchive, zipView } from '../archive.js';
-import { count, note, writeOut } from '../output.js';
 
-interface GetOptions {
+export interface GetOptions {
   output: string;
   overwrite?: boolean;
   quiet?: boolean;
@@ -29,27 +27,7 @@ Example:
   $ cozip get dataset.zip train/0.tif train/1.tif -o out/`,
     )
     .action(async (src: string, names: string[], _opts, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GetOptions>();
-      const result = await withArchive(src, async (opened) => {
-        const zip = await zipView(opened);
-        const present = new Set(zip.entries.map((e) => e.name));
-        const missing = names.filter((n) => !present.has(n));
-        if (missing.length > 0) {
-          throw new CozipError('NOT_FOUND', `not in ${src}: ${missing.join(', ')}`, {
-            details: { missing },
-          });
-        }
-        const wanted = new Set(names);
-        return extractZip(zip, opts.output, {
-          filter: (e) => wanted.has(e.name),
-          overwrite: opts.overwrite,
-        });
-      });
-      if (!opts.quiet) {
-        for (const s of result.skipped) note(`cozip: skipped ${s.name}: ${s.reason}`);
-        await writeOut(
-          `wrote ${count(result.files)} file(s), ${count(result.bytes)} bytes to ${opts.output}\n`,
-        );
-      }
+      const { runGet } = await import('./get-action.js');
+      await runGet(src, names, cmd.optsWithGlobals<GetOptions>());
     });
 }

@@ -1,7 +1,7 @@
 // Option parsers and shared bits of the `cozip sozip` subcommands. A bad
 // value is a commander InvalidArgumentError: a usage error (exit 2).
 import { InvalidArgumentError } from 'commander';
-import type { CozipError } from '../../node.js';
+import type { CozipError } from '../../errors.js';
 import { note } from '../output.js';
 
 /** The SOZip spec's limit: the chunk size is a uint32 in the index header. */

@@ -1,27 +1,10 @@
 // cozip sozip: SOZip (seek-optimized ZIP) archives. create and convert write
 // them (sozip-write.ts); validate, list and cat read any ZIP, locally or over
-// http(s)/s3, and never download more than the bytes they need.
+// http(s)/s3, and never download more than the bytes they need. The bodies
+// are in sozip-read-actions.ts, loaded only when a subcommand runs.
 import type { Command } from 'commander';
-import {
-  CozipError,
-  closeSozipMember,
-  formatSozipList,
-  formatSozipValidation,
-  listSozip,
-  openSozipMember,
-  openZip,
-  readRange,
-  streamRange,
-  validateSozip,
-} from '../../node.js';
-import { EXIT_FAILURE } from '../errors.js';
 import { parseCount } from '../options.js';
-import { printJson, writeOut } from '../output.js';
-import { warningNotes } from './sozip-options.js';
 import { registerSozipConvert, registerSozipCreate } from './sozip-write.js';
-
-/** Ranges up to this size are read at once; larger ones are streamed in steps. */
-const READ_AT_ONCE = 4 * 1024 * 1024;
 
 export function registerSozip(program: Command): void {
   const group = program
@@ -72,14 +55,8 @@ Examples:
   $ cozip sozip validate https://example.com/rivers.zip --json`,
     )
     .action(async (src: string, opts: { deep?: boolean; json?: boolean }) => {
-      const v = await validateSozip(src, { deep: opts.deep === true });
-      const note =
-        v.ok && v.sozipMembers === 0
-          ? `${src} is a valid ZIP without SOZip-optimized members (readers decode them from the start)`
-          : undefined;
-      if (opts.json) await printJson({ source: src, ...v, ...(note ? { note } : {}) });
-      else await writeOut(`${formatSozipValidation(v)}\n${note ? `note: ${note}\n` : ''}`);
-      if (!v.ok) process.exitCode = EXIT_FAILURE;
+      const { runValidate } = await import('./sozip-read-actions.js');
+      await runValidate(src, opts);
     });
 }
 
@@ -102,13 +79,12 @@ Examples:
   $ cozip sozip list s3://bucket/rivers.zip --json`,
     )
     .action(async (src: string, opts: { json?: boolean }) => {
-      const rows = await listSozip(src);
-      if (opts.json) await printJson(rows.map((r) => ({ ...r, chunkSize: r.chunkSize ?? null })));
-      else await writeOut(`${formatSozipList(rows)}\n`);
+      const { runList } = await import('./sozip-read-actions.js');
+      await runList(src, opts);
     });
 }
 
-interface CatOptions {
+export interface CatOptions {
   offset?: number;
   length?: number;
   quiet?: boolean;
@@ -135,37 +111,7 @@ Examples:
   $ cozip sozip cat https://example.com/rivers.zip rivers.gpkg --offset 100 | head -c 16 | xxd`,
     )
     .action(async (src: string, name: string, _opts, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<CatOptions>();
-      const zip = await openZip(src);
-      try {
-        const entry = zip.entries.find((e) => e.name === name);
-        if (!entry || entry.isDirectory) {
-          throw new CozipError('NOT_FOUND', `${name} is not a file member of ${src}`, {
-            details: { name },
-          });
-        }
-        const member = await openSozipMember(zip, entry, { onWarning: warningNotes(opts.quiet) });
-        try {
-          const offset = opts.offset ?? 0;
-          if (offset > member.size) {
-            throw new CozipError(
-              'OUT_OF_RANGE',
-              `--offset ${offset} is past the end of ${name} (${member.size} bytes)`,
-              { details: { offset, size: member.size } },
-            );
-          }
-          const end =
-            opts.length === undefined ? member.size : Math.min(member.size, offset + opts.length);
-          if (end - offset <= READ_AT_ONCE) {
-            await writeOut(await readRange(member, offset, end - offset));
-          } else {
-            for await (const bytes of streamRange(member, offset, end)) await writeOut(bytes);
-          }
-        } finally {
-          await closeSozipMember(member);
-        }
-      } finally {
-        await zip.source.close?.();
-      }
+      const { runCat } = await import('./sozip-read-actions.js');
+      await runCat(src, name, cmd.optsWithGlobals<CatOptions>());
     });
 }

@@ -1,38 +1,11 @@
-// cozip validate: a cozip against its spec (validateCozip), any other ZIP
-// through the integrity check (checkZip). Problems print as `CODE: message`.
+// cozip validate: a cozip against its spec, any other ZIP through the
+// integrity check. The body is in validate-action.ts, loaded only when
+// validate runs.
 import type { Command } from 'commander';
-import {
-  CozipError,
-  checkZip,
-  isCozipError,
-  mayBeFollowedByIndex,
-  openCozip,
-  openZip,
-  type ReadPlanner,
-  validateCozip,
-  validateSozip,
-  type ZipEntry,
-} from '../../node.js';
-import { claimsCozip, openSrc } from '../archive.js';
-import { EXIT_FAILURE } from '../errors.js';
-import { count, printJson, writeOut } from '../output.js';
 
-interface Problem {
-  code: string;
-  message: string;
-  entry?: string;
-}
-
-interface Report {
-  source: string;
-  ok: boolean;
-  format: 'cozip' | 'zip' | 'unknown';
-  profile?: string;
-  entries: number;
-  /** Plain ZIPs: members with a valid SOZip index. */
-  sozipMembers?: number;
-  problems: Problem[];
-  warnings: Problem[];
+export interface ValidateOptions {
+  content?: boolean;
+  json?: boolean;
 }
 
 export function registerValidate(program: Command): void {
@@ -58,104 +31,8 @@ Examples:
   $ cozip validate dataset.zip --content
   $ cozip validate https://example.com/archive.zip --json`,
     )
-    .action(async (src: string, opts: { content?: boolean; json?: boolean }) => {
-      const source = await openSrc(src);
-      let report: Report;
-      try {
-        report = (await isCozip(source))
-          ? await cozipReport(src, source, opts.content === true)
-          : await zipReport(src, source);
-      } finally {
-        await source.close();
-      }
-      if (opts.json) await printJson(report);
-      else await writeOut(describe(report));
-      if (!report.ok) process.exitCode = EXIT_FAILURE;
+    .action(async (src: string, opts: ValidateOptions) => {
+      const { runValidate } = await import('./validate-action.js');
+      await runValidate(src, opts);
     });
-}
-
-/** A cozip, or an archive that claims to be one and is damaged: the cozip rules apply. */
-async function isCozip(source: ReadPlanner): Promise<boolean> {
-  try {
-    await openCozip(source, { verifyHash: false });
-    return true;
-  } catch (err) {
-    if (await claimsCozip(source)) return true;
-    // Plain ZIPs (and non-ZIPs) fail here; I/O errors are not a verdict.
-    if (isCozipError(err, 'INVALID_LFH')) return false;
-    throw err;
-  }
-}
-
-async function cozipReport(src: string, source: ReadPlanner, content: boolean): Promise<Report> {
-  const v = await validateCozip(source, { content });
-  return {
-    source: src,
-    ok: v.ok,
-    format: 'cozip',
-    profile: v.profile,
-    entries: v.entries,
-    problems: v.problems,
-    warnings: [],
-  };
-}
-
-async function zipReport(src: string, source: ReadPlanner): Promise<Report> {
-  try {
-    const zip = await openZip(source);
-    // One pass over the archive: while checking, note the members a hidden
-    // SOZip index may follow; only those get the SOZip deep check (each
-    // chunk decoded on its own).
-    const candidates = new Set<ZipEntry>();
-    const r = await checkZip(zip, {
-      content: true,
-      inspect: (m) => {
-        if (mayBeFollowedByIndex(m.entry, m.data ? m.after : undefined)) candidates.add(m.entry);
-      },
-    });
-    const s = await validateSozip(zip, { deep: true, select: (e) => candidates.has(e) });
-    return {
-      source: src,
-      ok: r.ok && s.ok,
-      format: 'zip',
-      entries: r.entries,
-      sozipMembers: s.sozipMembers,
-      problems: [...r.problems, ...s.problems],
-      warnings: r.warnings,
-    };
-  } catch (err) {
-    // Not even a ZIP directory to check: that is the one problem.
-    if (!(err instanceof CozipError)) throw err;
-    const problem = { code: err.code, message: err.message };
-    return {
-      source: src,
-      ok: false,
-      format: 'unknown',
-      entries: 0,
-      problems: [problem],
-      warnings: [],
-    };
-  }
-}
-
-function line(p: Problem): string {
-  const where = p.entry && !p.message.includes(p.entry) ? ` (${p.entry})` : '';
-  return `${p.code}: ${p.message.split('\n')[0]}${where}\n`;
-}
-
-function describe(r: Report): string {
-  const what =
-    r.format === 'cozip'
-      ? `cozip${r.profile ? ` (profile ${r.profile})` : ''}`
-      : r.format === 'zip'
-        ? 'ZIP'
-        : 'not a ZIP';
-  let out = r.problems.map(line).join('');
-  out += r.warnings.map((w) => `warning: ${line(w)}`).join('');
-  out += r.ok
-    ? `ok: ${r.source}: ${what}, ${count(r.entries)} entries\n`
-    : `FAILED: ${r.source}: ${what}, ${count(r.problems.length)} problem(s)\n`;
-  if (r.sozipMembers)
-    out = out.replace(/ entries\n$/, ` entries (${count(r.sozipMembers)} SOZip)\n`);
-  return out;
 }

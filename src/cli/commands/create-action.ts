@@ -1,0 +1,100 @@
+// cozip create, the action: the cozip writer (hyparquet-writer) and the
+// table readers load here.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CozipRow } from '../../cozip/inputs.js';
+import { writeCozip } from '../../cozip/writer.js';
+import { CozipError } from '../../errors.js';
+import { UsageError } from '../errors.js';
+import { dirRows, readTable, tableFormat, tableRows } from '../inputs.js';
+import { metaColumns } from '../options.js';
+import { cozipWritten, note, writeOut } from '../output.js';
+import { progressBar } from '../progress.js';
+import { walkDir } from '../walk.js';
+import type { CreateOptions } from './create.js';
+
+export async function runCreate(out: string, dir: string | undefined, cmd: Command): Promise<void> {
+  const opts = cmd.optsWithGlobals<CreateOptions>();
+  if ((dir === undefined) === (opts.from === undefined)) {
+    throw new UsageError('give either a directory or --from TABLE');
+  }
+  if (opts.priority && opts.profile !== 'none') {
+    throw new UsageError('--priority applies to --profile none only');
+  }
+  const meta = metaColumns(opts.meta);
+  const rows = dir !== undefined ? await directoryRows(dir, out, cmd, opts) : await fromTable(opts);
+  for (const row of rows) {
+    for (const [column, value] of Object.entries(meta)) {
+      if (column in row)
+        throw new UsageError(`--meta ${column}: the rows already have that column`);
+      row[column] = value;
+    }
+  }
+  const bar = progressBar('create', opts.quiet);
+  try {
+    const result = await writeCozip(out, rows, {
+      profile: opts.profile,
+      priority: opts.priority,
+      mtime: opts.mtime,
+      onProgress: (p) => bar.update(p.bytes, p.totalBytes),
+    });
+    bar.stop();
+    if (!opts.quiet) {
+      await writeOut(cozipWritten(out, result));
+    }
+  } finally {
+    bar.stop();
+  }
+}
+
+async function directoryRows(
+  dir: string,
+  out: string,
+  cmd: Command,
+  opts: CreateOptions,
+): Promise<CozipRow[]> {
+  for (const option of ['nameCol', 'pathCol']) {
+    if (cmd.getOptionValueSource(option) === 'cli') {
+      throw new UsageError('--name-col and --path-col apply to --from tables only');
+    }
+  }
+  const st = await stat(dir).catch(() => undefined);
+  if (!st) throw new CozipError('NOT_FOUND', `${dir} does not exist`, { details: { path: dir } });
+  if (!st.isDirectory()) {
+    throw new UsageError(
+      `${dir} is not a directory${tableFormat(dir) ? ` (for a table use --from ${dir})` : ''}`,
+    );
+  }
+  // The output may live inside the directory: never pack it into itself.
+  const files = walkDir(resolve(dir), resolve(out));
+  // cozip entries must be non-empty: leave empty files out and say so.
+  const empty = files.filter((f) => f.size === 0);
+  if (empty.length > 0 && !opts.quiet) {
+    const shown = empty
+      .slice(0, 5)
+      .map((f) => f.name)
+      .join(', ');
+    note(
+      `cozip: skipping ${empty.length} empty file(s) (cozip entries are non-empty): ${shown}${empty.length > 5 ? ', …' : ''}`,
+    );
+  }
+  const kept = files.filter((f) => f.size > 0);
+  if (kept.length === 0)
+    throw new CozipError('INVALID_INPUT', `${dir} holds no non-empty regular files`);
+  return dirRows(kept);
+}
+
+async function fromTable(opts: CreateOptions): Promise<CozipRow[]> {
+  const from = opts.from!;
+  if (!tableFormat(from)) {
+    throw new UsageError(
+      `--from ${from}: expected a .csv, .json, .jsonl, .ndjson or .parquet file`,
+    );
+  }
+  const st = await stat(from).catch(() => undefined);
+  if (!st) throw new CozipError('NOT_FOUND', `${from} does not exist`, { details: { path: from } });
+  const records = await readTable(from, [opts.nameCol, opts.pathCol]);
+  if (records.length === 0) throw new CozipError('INVALID_INPUT', `${from} lists no files`);
+  return tableRows(records, from, opts);
+}

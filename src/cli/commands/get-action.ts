@@ -1,0 +1,30 @@
+// cozip get, the action: the ZIP view and the safe extractor.
+import { CozipError } from '../../errors.js';
+import { extractZip } from '../../zip/extract.js';
+import { withArchive, zipView } from '../archive.js';
+import { count, note, writeOut } from '../output.js';
+import type { GetOptions } from './get.js';
+
+export async function runGet(src: string, names: string[], opts: GetOptions): Promise<void> {
+  const result = await withArchive(src, async (opened) => {
+    const zip = await zipView(opened);
+    const present = new Set(zip.entries.map((e) => e.name));
+    const missing = names.filter((n) => !present.has(n));
+    if (missing.length > 0) {
+      throw new CozipError('NOT_FOUND', `not in ${src}: ${missing.join(', ')}`, {
+        details: { missing },
+      });
+    }
+    const wanted = new Set(names);
+    return extractZip(zip, opts.output, {
+      filter: (e) => wanted.has(e.name),
+      overwrite: opts.overwrite,
+    });
+  });
+  if (!opts.quiet) {
+    for (const s of result.skipped) note(`cozip: skipped ${s.name}: ${s.reason}`);
+    await writeOut(
+      `wrote ${count(result.files)} file(s), ${count(result.bytes)} bytes to ${opts.output}\n`,
+    );
+  }
+}

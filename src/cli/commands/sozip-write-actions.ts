@@ -1,0 +1,143 @@
+// cozip sozip create / convert, the actions (createSozipWriter,
+// convertToSozip): the SOZip writer and its worker threads load here.
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { CozipError } from '../../errors.js';
+import { convertToSozip } from '../../sozip/convert.js';
+import { createSozipWriter } from '../../sozip/writer.js';
+import { openZip } from '../../zip/reader.js';
+import { UsageError } from '../errors.js';
+import { count, writeOut } from '../output.js';
+import { progressBar } from '../progress.js';
+import { walkDir } from '../walk.js';
+import { type SozipWriteOptions, warningNotes } from './sozip-options.js';
+import type { CreateOptions } from './sozip-write.js';
+
+interface InputFile {
+  name: string;
+  path: string;
+  size: number;
+}
+
+export async function runCreate(out: string, files: string[], opts: CreateOptions): Promise<void> {
+  const prefix = namePrefix(opts.namePrefix);
+  const inputs = await collectInputs(files, out, prefix);
+  const total = inputs.reduce((sum, f) => sum + f.size, 0);
+  const bar = progressBar('sozip create', opts.quiet);
+  try {
+    const writer = await createSozipWriter(out, {
+      chunkSize: opts.chunkSize,
+      level: opts.level,
+      threads: opts.threads,
+      mtime: opts.mtime,
+      onWarning: warningNotes(opts.quiet),
+      onProgress: (p) => bar.update(p.bytesIn, total),
+    });
+    let sozip = 0;
+    let result: Awaited<ReturnType<typeof writer.finish>>;
+    try {
+      for (const f of inputs) {
+        // Without --mtime each entry keeps its file's time (an undefined would erase it).
+        const w = await writer.addFile(f.name, f.path, opts.mtime ? { mtime: opts.mtime } : {});
+        if (w.sozip) sozip++;
+      }
+      result = await writer.finish();
+    } catch (err) {
+      await writer.abort(err);
+      throw err;
+    }
+    bar.stop();
+    if (!opts.quiet) {
+      await writeOut(
+        `wrote ${out}: ${count(result.entries)} entries (${count(sozip)} SOZip-optimized, chunk size ${count(writer.chunkSize)}), ${count(result.size)} bytes${result.zip64 ? ', ZIP64' : ''}\n`,
+      );
+    }
+  } finally {
+    bar.stop();
+  }
+}
+
+export async function runConvert(
+  input: string,
+  out: string,
+  opts: SozipWriteOptions,
+): Promise<void> {
+  // Opened here (one tail request) for the progress total; convert reuses the source.
+  const zip = await openZip(input);
+  const bar = progressBar('sozip convert', opts.quiet);
+  try {
+    const total = zip.entries.reduce((sum, e) => sum + (e.isDirectory ? 0 : e.uncompressedSize), 0);
+    const result = await convertToSozip(zip.source, out, {
+      chunkSize: opts.chunkSize,
+      level: opts.level,
+      threads: opts.threads,
+      onWarning: warningNotes(opts.quiet),
+      onProgress: (p) => bar.update(p.bytesIn, total),
+    });
+    bar.stop();
+    if (!opts.quiet) {
+      await writeOut(
+        `wrote ${out}: ${count(result.entries)} entries, ${count(result.size)} bytes${result.zip64 ? ', ZIP64' : ''} (${count(result.converted)} recompressed as SOZip, ${count(result.reused)} SOZip kept, ${count(result.copied)} copied)\n`,
+      );
+    }
+  } finally {
+    bar.stop();
+    await zip.source.close?.();
+  }
+}
+
+/** --name-prefix as a folder: `dir` and `dir/` both give `dir/`. */
+function namePrefix(text: string | undefined): string {
+  if (text === undefined || text === '') return '';
+  const prefix = text.endsWith('/') ? text : `${text}/`;
+  if (prefix.startsWith('/') || prefix.includes('\\') || prefix.split('/').includes('..')) {
+    throw new UsageError(
+      `--name-prefix ${JSON.stringify(text)}: expected a relative folder (no leading /, no .., no \\)`,
+    );
+  }
+  return prefix;
+}
+
+/**
+ * Every file to add, checked before anything is written: missing inputs,
+ * special files and names that collide fail here.
+ */
+async function collectInputs(files: string[], out: string, prefix: string): Promise<InputFile[]> {
+  const target = resolve(out);
+  const inputs: InputFile[] = [];
+  for (const file of files) {
+    const st = await stat(file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      throw new CozipError('NOT_FOUND', `${file} does not exist`, { details: { path: file } });
+    });
+    const path = resolve(file);
+    if (st.isDirectory()) {
+      // The output may live inside the directory: never pack it into itself.
+      for (const f of walkDir(path, target)) {
+        inputs.push({ name: prefix + f.name, path: f.path, size: f.size });
+      }
+    } else if (st.isFile()) {
+      if (path === target) throw new UsageError(`${file} is the archive being written`);
+      inputs.push({ name: prefix + basename(path), path, size: st.size });
+    } else {
+      throw new CozipError('INVALID_INPUT', `${file} is not a regular file or a directory`, {
+        details: { path: file },
+      });
+    }
+  }
+  if (inputs.length === 0) {
+    throw new CozipError('INVALID_INPUT', `no regular files in ${files.join(', ')}`);
+  }
+  const seen = new Map<string, string>();
+  for (const f of inputs) {
+    const other = seen.get(f.name);
+    if (other !== undefined) {
+      const why = other === f.path ? `${f.path} is given twice` : `${other} and ${f.path}`;
+      throw new CozipError('DUPLICATE_NAME', `${why}: both would be stored as ${f.name}`, {
+        details: { name: f.name },
+      });
+    }
+    seen.set(f.name, f.path);
+  }
+  return inputs;
+}
