@@ -4,7 +4,6 @@ import { CozipError } from '../../errors.js';
 import { openSource } from '../../io/open-source.js';
 import { methodName } from '../../zip/codecs.js';
 import { createFileSink } from '../../zip/file-sink.js';
-import { DEFAULT_TAIL_SIZE, openZip } from '../../zip/reader.js';
 import { defaultFileFilter, type FileFilter } from '../../zipindex/dir-entry.js';
 import {
   type File as IndexFile,
@@ -15,7 +14,7 @@ import {
 import { findSerialized } from '../../zipindex/find.js';
 import { nameBytes } from '../../zipindex/names.js';
 import { open as openIndexed } from '../../zipindex/open.js';
-import { fromSource } from '../../zipindex/read-dir.js';
+import { type DirectoryInfo, fromSource } from '../../zipindex/read-dir.js';
 import { deserializeFiles, serialize } from '../../zipindex/serialize.js';
 import { UsageError } from '../errors.js';
 import { count, printJson, renderTable, writeOut } from '../output.js';
@@ -107,27 +106,14 @@ function customValues(pairs: string[] | undefined): Map<string, string> {
 
 async function buildIndex(src: string, opts: BuildOptions): Promise<BuildSummary> {
   const custom = customValues(opts.custom);
-  const keep: FileFilter = opts.all ? (file) => file : defaultFileFilter;
-  const filter: FileFilter = (file, entry) => {
-    const kept = keep(file, entry);
-    if (kept && custom.size > 0) kept.custom = new Map(custom);
-    return kept;
-  };
-  // One planned source for both passes: openZip finds the tail and the
-  // directory fromSource fetched in the cache, so it costs no request.
-  const source = await openSource(src, { probe: { suffix: DEFAULT_TAIL_SIZE } });
-  let files: IndexFile[];
-  let zipEntries: number;
-  let cdSize: number;
-  try {
-    files = optimizeSize(await fromSource(source, { filter }));
-    // fromSource does not say how large the directory was.
-    const zip = await openZip(source);
-    zipEntries = zip.entries.length;
-    cdSize = zip.cdSize;
-  } finally {
-    await source.close();
-  }
+  // The default filter as it is (fromSource's fast path) and custom values
+  // as an option: no filter wrapped around it.
+  const filter: FileFilter = opts.all ? (file) => file : defaultFileFilter;
+  const info: DirectoryInfo = {};
+  // The directory is read once: its size and entry count come back in `info`.
+  const files = optimizeSize(await fromSource(src, { filter, custom, info }));
+  const zipEntries = info.entries ?? files.length;
+  const cdSize = info.directorySize ?? 0;
   const bytes = await serialize(files);
   const sink = await createFileSink(opts.output);
   try {
