@@ -5,17 +5,22 @@ import { type CozipArchive, openCozip } from '../cozip/reader.js';
 import { isCozipError } from '../errors.js';
 import { openSource } from '../io/open-source.js';
 import type { ReadPlanner } from '../io/planner.js';
-import { openZip, type ZipArchive } from '../zip/reader.js';
+import { DEFAULT_TAIL_SIZE, openZip, type ZipArchive } from '../zip/reader.js';
 
 export type Opened =
   | { kind: 'cozip'; source: ReadPlanner; cozip: CozipArchive }
   | { kind: 'zip'; source: ReadPlanner; zip: ZipArchive };
 
 /** What openCozip reads first: probing the same bytes makes a remote open one request. */
-const HEAD = 64 * 1024;
+const HEAD = 4 * 1024;
 
+/**
+ * SRC opened with both ends fetched at once (remotely, one round trip): the
+ * head holds a cozip's index, the tail its hashed last 32 KiB and any ZIP's
+ * end records (and, for a small archive, its whole central directory).
+ */
 export function openSrc(src: string): Promise<ReadPlanner> {
-  return openSource(src, { probe: { start: 0, end: HEAD } });
+  return openSource(src, { probe: { start: 0, end: HEAD }, tailProbe: DEFAULT_TAIL_SIZE });
 }
 
 /**
