@@ -25,6 +25,18 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** `count` distinct indices below `n`, in a fixed random order (a partial Fisher-Yates shuffle). */
+export function pickDistinct(n: number, count: number, seed: number): number[] {
+  const next = prng(seed);
+  const all = Array.from({ length: n }, (_, i) => i);
+  const k = Math.min(count, n);
+  for (let i = 0; i < k; i++) {
+    const j = i + (next() % (n - i));
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  return all.slice(0, k);
+}
+
 /** An integer in [lo, hi]. */
 export function between(next: () => number, lo: number, hi: number): number {
   return lo + (next() % (hi - lo + 1));

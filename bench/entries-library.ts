@@ -3,7 +3,7 @@
 // in a Flat cozip, and `cozip validate --content` over HTTP.
 import { performance } from 'node:perf_hooks';
 import { openCozip, readManifest, readMember } from '../src/cozip/index.js';
-import { log, prng } from './data.js';
+import { log, pickDistinct } from './data.js';
 import { type ChildResult, runInChild } from './entries-child.js';
 import {
   type Ctx,
@@ -95,22 +95,10 @@ export async function librarySection(ctx: Ctx, inputs: Inputs): Promise<string> 
 
 // --- 11. random members over HTTP ---
 
-/** `count` distinct indices below `n`, in a fixed random order. */
-function pick(n: number, count: number, seed: number): number[] {
-  const next = prng(seed);
-  const all = Array.from({ length: n }, (_, i) => i);
-  const k = Math.min(count, n);
-  for (let i = 0; i < k; i++) {
-    const j = i + (next() % (n - i));
-    [all[i], all[j]] = [all[j], all[i]];
-  }
-  return all.slice(0, k);
-}
-
 export async function httpReadsSection(ctx: Ctx, inputs: Inputs): Promise<string> {
   const start = ctx.problems.length;
   const set = inputs.small[inputs.small.length - 1];
-  const names = pick(set.entries, ctx.sizes.httpMembers, 11).map(memberName);
+  const names = pickDistinct(set.entries, ctx.sizes.httpMembers, 11).map(memberName);
   const libs = [
     { lib: 'cozip', label: 'cozip `openZip` + `readEntry`' },
     { lib: 'unzipit', label: 'unzipit `HTTPRangeReader` + `arrayBuffer()`' },

@@ -10,7 +10,16 @@ import { readEntry } from '../src/zip/entry-data.js';
 import { createFileSink } from '../src/zip/file-sink.js';
 import { openZip } from '../src/zip/reader.js';
 import { ZipWriter } from '../src/zip/writer.js';
-import { type BenchConfig, between, dataDir, log, prng, randomBytes, textBytes } from './data.js';
+import {
+  type BenchConfig,
+  between,
+  dataDir,
+  log,
+  pickDistinct,
+  prng,
+  randomBytes,
+  textBytes,
+} from './data.js';
 import { mib, mibPerSec, ms, num, perSec, section, table } from './table.js';
 import { measure } from './timing.js';
 
@@ -38,18 +47,6 @@ async function archive(entries: number): Promise<string> {
   }
   await writer.finish();
   return path;
-}
-
-/** `count` distinct indices below `n`, in random order. */
-function pick(n: number, count: number): number[] {
-  const next = prng(7);
-  const all = Array.from({ length: n }, (_, i) => i);
-  const k = Math.min(count, n);
-  for (let i = 0; i < k; i++) {
-    const j = i + (next() % (n - i));
-    [all[i], all[j]] = [all[j], all[i]];
-  }
-  return all.slice(0, k);
 }
 
 // --- yauzl ---
@@ -232,7 +229,7 @@ export async function runZipRead(config: BenchConfig): Promise<string> {
   const listAgree = new Set(listRows.map((r) => r[4])).size === 1;
 
   // (b) 1,000 random members read fully, the same ones in the same order.
-  const indices = pick(config.entries, config.members);
+  const indices = pickDistinct(config.entries, config.members, 7);
   log(`read: reading ${num(indices.length)} random members`);
   const wanted = indices.map((i) => lists[0].m.result[i][0]);
   const byName = <E>(entries: E[], nameOf: (e: E) => string) => {

@@ -48,3 +48,20 @@ export function progressBar(label: string, quiet: boolean | undefined): Progress
     },
   };
 }
+
+/**
+ * Runs `work` with a bar fed by its byte progress; the bar is gone (also
+ * on failure) before anything is printed after it.
+ */
+export async function withProgress<T>(
+  label: string,
+  quiet: boolean | undefined,
+  work: (onProgress: (p: { bytes: number; totalBytes: number }) => void) => Promise<T>,
+): Promise<T> {
+  const bar = progressBar(label, quiet);
+  try {
+    return await work((p) => bar.update(p.bytes, p.totalBytes));
+  } finally {
+    bar.stop();
+  }
+}

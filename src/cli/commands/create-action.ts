@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { dirRows, readTable, tableFormat, tableRows } from '../inputs.js';
 import { metaColumns } from '../options.js';
 import { cozipWritten, note, writeOut } from '../output.js';
-import { progressBar } from '../progress.js';
+import { withProgress } from '../progress.js';
 import { walkDir } from '../walk.js';
 import type { CreateOptions } from './create.js';
 
@@ -31,21 +31,15 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
       row[column] = value;
     }
   }
-  const bar = progressBar('create', opts.quiet);
-  try {
-    const result = await writeCozip(out, rows, {
+  const result = await withProgress('create', opts.quiet, (onProgress) =>
+    writeCozip(out, rows, {
       profile: opts.profile,
       priority: opts.priority,
       mtime: opts.mtime,
-      onProgress: (p) => bar.update(p.bytes, p.totalBytes),
-    });
-    bar.stop();
-    if (!opts.quiet) {
-      await writeOut(cozipWritten(out, result));
-    }
-  } finally {
-    bar.stop();
-  }
+      onProgress,
+    }),
+  );
+  if (!opts.quiet) await writeOut(cozipWritten(out, result));
 }
 
 async function directoryRows(
