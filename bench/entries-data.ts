@@ -139,11 +139,12 @@ export function tileRows(entries: number): CozipRow[] {
 
 /** A Flat cozip of `entries` tiles, written by writeCozip from in-memory rows. */
 export async function tileCozip(entries: number): Promise<string> {
-  const path = `${dataDir}entries-tiles-${entries}-v1.zip`;
+  const path = `${dataDir}entries-tiles-${entries}-v2.zip`;
   if (existsSync(path)) return path;
   log(`generating ${path} (${num(entries)} tiles) with writeCozip`);
   await mkdir(dirname(path), { recursive: true });
-  await writeCozip(path, tileRows(entries), { mtime: FIXED_TIME });
+  // Members in zoom order, the manifest in name order (one page per lookup).
+  await writeCozip(path, tileRows(entries), { mtime: FIXED_TIME, manifest: { sortByName: true } });
   return path;
 }
 

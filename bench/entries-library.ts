@@ -250,8 +250,8 @@ export async function lookupSection(ctx: Ctx): Promise<string> {
       rows,
     ),
     withProblems(ctx, start, [
-      'Flat cozips of 32–256-byte random members named `tiles/z/x/y.png` (zoom order), written by ' +
-        '`writeCozip` from in-memory rows. In this process: `openCozip(url)` (integrity hash checked), ' +
+      'Flat cozips of 32–256-byte random members named `tiles/z/x/y.png` in zoom order, written by ' +
+        '`writeCozip` from in-memory rows with `manifest: { sortByName: true }` (manifest rows in name order). In this process: `openCozip(url)` (integrity hash checked), ' +
         '`readManifest(archive, { filter: { name } })`, `readMember`; the member at 76.5 % of the names. ' +
         `Median of ${ctx.sizes.runs} runs after 1 warm-up, from nothing each run.`,
       'Rounds: from the server log, a request that arrived after another had finished is one round deeper; ' +

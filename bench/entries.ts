@@ -6,6 +6,8 @@
 //   npm run bench -- entries                  full size (50 min on 2 cores with BENCH_RUNS=3)
 //   BENCH_QUICK=1 npm run bench -- entries    every size a tenth (about 6 minutes)
 //
+// BENCH_ENTRIES_ONLY=validate,extract,create,convert,ls,startup,index,library,pack,http,
+// lookup,remote-validate picks sections.
 // BENCH_RUNS sets the timed rounds (default 5, 3 quick), BENCH_WRITE_RUNS the
 // library write and HTTP-read runs (3), BENCH_ENTRIES_MAX drops sizes above it
 // (default 1,000,000), BENCH_ENTRIES_TIMEOUT bounds each command in seconds
@@ -117,21 +119,23 @@ export async function runEntries(config: BenchConfig): Promise<string> {
   const tmp = await freshTmpDir();
   const ctx: Ctx = { sizes, tmp, problems: [] };
   const parts: string[] = [await inputsSection(inputs, sizes)];
+  // BENCH_ENTRIES_ONLY=lookup,create runs just those sections.
+  const only = process.env.BENCH_ENTRIES_ONLY?.split(',').map((s) => s.trim());
+  const want = (name: string) => !only || only.includes(name);
+  const small = inputs.small.length > 0;
   try {
-    if (inputs.small.length) {
-      parts.push(await validateSection(ctx, inputs));
-      parts.push(await extractSection(ctx, inputs));
-      parts.push(await createSection(ctx, inputs));
-    }
-    parts.push(await convertSection(ctx, inputs));
-    parts.push(await lsSection(ctx, inputs));
-    parts.push(await startupSection(ctx, inputs));
-    parts.push(await indexSection(ctx, inputs));
-    parts.push(await librarySection(ctx, inputs));
-    parts.push(await packSection(ctx));
-    if (inputs.small.length) parts.push(await httpReadsSection(ctx, inputs));
-    parts.push(await lookupSection(ctx));
-    if (inputs.small.length) parts.push(await remoteValidateSection(ctx, inputs));
+    if (small && want('validate')) parts.push(await validateSection(ctx, inputs));
+    if (small && want('extract')) parts.push(await extractSection(ctx, inputs));
+    if (small && want('create')) parts.push(await createSection(ctx, inputs));
+    if (want('convert')) parts.push(await convertSection(ctx, inputs));
+    if (want('ls')) parts.push(await lsSection(ctx, inputs));
+    if (want('startup')) parts.push(await startupSection(ctx, inputs));
+    if (want('index')) parts.push(await indexSection(ctx, inputs));
+    if (want('library')) parts.push(await librarySection(ctx, inputs));
+    if (want('pack')) parts.push(await packSection(ctx));
+    if (small && want('http')) parts.push(await httpReadsSection(ctx, inputs));
+    if (want('lookup')) parts.push(await lookupSection(ctx));
+    if (small && want('remote-validate')) parts.push(await remoteValidateSection(ctx, inputs));
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

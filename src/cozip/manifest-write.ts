@@ -18,7 +18,7 @@ export interface GeoOptions {
 }
 
 export interface EncodeManifestOptions {
-  /** Rows per row group (default 10,000). */
+  /** Rows per row group (default 100,000; pages of 32 KiB inside, each with min/max). */
   rowGroupSize?: number;
   /** Extra key/value pairs for the Parquet footer. */
   kvMetadata?: { key: string; value: string }[];

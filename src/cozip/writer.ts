@@ -60,7 +60,14 @@ export interface WriteCozipOptions {
   /** Check `metadata`'s name/offset/size columns against the plan (default true). */
   validateMetadata?: boolean;
   /** Flat profile: Parquet options for the generated manifest. */
-  manifest?: EncodeManifestOptions;
+  manifest?: EncodeManifestOptions & {
+    /**
+     * Manifest rows in name order, whatever the members' order (default
+     * false: the rows' order). Each page of the name column then covers a
+     * narrow range, so a remote lookup by name reads one page.
+     */
+    sortByName?: boolean;
+  };
   /** Modification time of every entry (default: now). Fix it for reproducible output. */
   mtime?: Date;
   onProgress?: (progress: CozipProgress) => void;
@@ -153,13 +160,21 @@ const once = (bytes: Uint8Array) =>
 export function flatManifestRows(
   data: ResolvedEntry[],
   body: PlacedData = placeData(indexPayloadSize([METADATA_NAME]), data),
+  sortByName = false,
 ): Array<Record<string, unknown>> {
-  return body.entries.map((p, i) => ({
+  const rows = body.entries.map((p, i) => ({
     name: p.name,
     offset: p.offset,
     size: p.size,
     ...data[i].columns,
   }));
+  if (!sortByName) return rows;
+  const byName = (a: { name: string }, b: { name: string }) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  for (let i = 1; i < rows.length; i++) {
+    if (byName(rows[i - 1], rows[i]) > 0) return rows.sort(byName);
+  }
+  return rows;
 }
 
 async function planArchive(
@@ -182,7 +197,7 @@ async function planArchive(
   if (profile === 'flat') {
     priority = [METADATA_NAME];
     body = placeData(indexPayloadSize(priority), data);
-    manifest = flatManifestRows(data, body);
+    manifest = flatManifestRows(data, body, options.manifest?.sortByName);
     let bytes: Uint8Array;
     if (options.metadata) {
       bytes = options.metadata;

@@ -216,9 +216,10 @@ describe('cozip reading commands', () => {
     const rows = json<Row[]>(
       await ok(['ls', out, '--json', '--columns', 'name,size,source_method']),
     );
+    // Manifest rows in name order; the members keep the source's order.
     assert.deepEqual(rows, [
-      { name: 'docs/hello.txt', size: hello.length, source_method: 'deflate' },
       { name: 'data/blob.bin', size: 50_000, source_method: 'store' },
+      { name: 'docs/hello.txt', size: hello.length, source_method: 'deflate' },
     ]);
     await ok(['validate', out, '--content']);
   });

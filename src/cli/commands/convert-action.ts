@@ -6,7 +6,8 @@ import type { ConvertOptions } from './convert.js';
 
 export async function runConvert(input: string, out: string, opts: ConvertOptions): Promise<void> {
   const result = await withProgress('convert', opts.quiet, (onProgress) =>
-    convertToCozip(input, out, { mtime: opts.mtime, onProgress }),
+    // Name order: a remote lookup by name reads one page of the manifest.
+    convertToCozip(input, out, { mtime: opts.mtime, manifest: { sortByName: true }, onProgress }),
   );
   if (!opts.quiet) await writeOut(cozipWritten(out, result));
 }

@@ -36,6 +36,8 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
       profile: opts.profile,
       priority: opts.priority,
       mtime: opts.mtime,
+      // Name order: a remote lookup by name reads one page of the manifest.
+      manifest: { sortByName: true },
       onProgress,
     }),
   );
