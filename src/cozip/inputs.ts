@@ -1,14 +1,15 @@
 // Writer inputs: rows of { name, path, ...columns }. `path` is where the
 // bytes come from (a local path in Node, bytes, a Blob, or a sized stream);
 // `name` is the name in the archive; every other column goes to the Flat
-// manifest. Everything is checked before a byte is written.
+// manifest. Everything is checked before a byte is written; the checked rows
+// are held as columns (EntryTable).
 import { fileSize, openFileSource, readFileBytes } from '#file-source';
 import { CozipError } from '../errors.js';
 import { runPool } from '../io/pool.js';
 import { readStream } from '../io/stream.js';
 import { iterateStream } from '../io/web-stream.js';
 import { crc32 } from '../zip/codecs.js';
-import { encodeUtf8 } from '../zip/names.js';
+import { encodeUtf8Into, utf8Length } from '../zip/names.js';
 import { INDEX_NAME, PADDING_NAME } from './constants.js';
 import { cozipNameProblem } from './names.js';
 
@@ -37,25 +38,31 @@ export interface CozipRow {
   [column: string]: unknown;
 }
 
-/** A row resolved for writing: size known, bytes openable, manifest columns split off. */
-export interface ResolvedEntry {
-  name: string;
-  /** The name's UTF-8 bytes (encoded once, planned twice). */
-  rawName: Uint8Array;
-  size: number;
-  open: () => AsyncIterable<Uint8Array>;
-  columns: Record<string, unknown>;
-  /** In-memory content: written directly, its CRC known up front (no patch). */
-  bytes?: Uint8Array;
-  crc32?: number;
-  /** Small content read whole when the writer gets to it (and prefetched). */
-  read?: () => Promise<Uint8Array>;
+/**
+ * The rows, checked and sized, held as columns (one slot per row): a million
+ * rows cost a few arrays, not a million objects. Sources and extra columns
+ * stay in the caller's rows.
+ */
+export interface EntryTable {
+  rows: CozipRow[];
+  /** Manifest columns besides name and path, in the order rows first show them. */
+  columns: string[];
+  /** Every name's UTF-8 back to back: row i's are [nameStarts[i], nameStarts[i + 1]). */
+  nameBytes: Uint8Array;
+  nameStarts: Uint32Array;
+  sizes: Float64Array;
+  /** CRC-32 per row, valid where `crcKnown[i]` is 1 (in-memory bytes, or given by a SizedStream). */
+  crcs: Uint32Array;
+  crcKnown: Uint8Array;
+}
+
+/** Row i's name as UTF-8 (a view into the table). */
+export function rawNameOf(table: EntryTable, i: number): Uint8Array {
+  return table.nameBytes.subarray(table.nameStarts[i], table.nameStarts[i + 1]);
 }
 
 /** Files up to this size are read whole (and a few ahead); larger ones are streamed. */
 const WHOLE_FILE = 1 << 20;
-
-const RESERVED_COLUMNS = ['offset', 'size'];
 
 function invalid(row: number, message: string, details: Record<string, unknown> = {}): CozipError {
   return new CozipError('INVALID_INPUT', `row ${row}: ${message}`, {
@@ -63,88 +70,139 @@ function invalid(row: number, message: string, details: Record<string, unknown> 
   });
 }
 
-/** Checks the rows against the spec's rules and the profile's reserved names. */
-export function checkRows(rows: CozipRow[], reserved: string[]): void {
-  const seen = new Map<string, number>();
-  rows.forEach((row, i) => {
+/**
+ * Checks the rows against the spec's rules and the profile's reserved names;
+ * returns the extra (manifest) columns in first-seen order.
+ */
+export function checkRows(rows: CozipRow[], reserved: string[]): string[] {
+  if (!Array.isArray(rows)) throw new CozipError('INVALID_INPUT', 'rows must be an array');
+  const columns: string[] = [];
+  const known = new Set<string>();
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
     if (typeof row !== 'object' || row === null) throw invalid(i, 'not an object');
-    if (typeof row.name !== 'string') throw invalid(i, 'missing required column "name" (a string)');
+    const name = row.name;
+    if (typeof name !== 'string') throw invalid(i, 'missing required column "name" (a string)');
     if (row.path === undefined || row.path === null)
-      throw invalid(i, `missing required column "path" for ${JSON.stringify(row.name)}`);
-    for (const c of RESERVED_COLUMNS) {
-      if (c in row)
-        throw invalid(i, `column "${c}" is reserved: the writer computes it`, { column: c });
+      throw invalid(i, `missing required column "path" for ${JSON.stringify(name)}`);
+    for (const key in row) {
+      if (key === 'name' || key === 'path' || known.has(key)) continue;
+      if (key === 'offset' || key === 'size')
+        throw invalid(i, `column "${key}" is reserved: the writer computes it`, { column: key });
+      known.add(key);
+      columns.push(key);
     }
-    const problem = cozipNameProblem(row.name);
+    const problem = cozipNameProblem(name);
     if (problem) {
       throw new CozipError(
         'INVALID_NAME',
-        `row ${i}: invalid name ${JSON.stringify(row.name)}: ${problem}`,
+        `row ${i}: invalid name ${JSON.stringify(name)}: ${problem}`,
         {
-          details: { row: i, name: row.name },
+          details: { row: i, name },
         },
       );
     }
-    if (row.name === INDEX_NAME || row.name === PADDING_NAME || reserved.includes(row.name)) {
-      throw new CozipError(
-        'INVALID_NAME',
-        `row ${i}: ${JSON.stringify(row.name)} is a reserved name`,
-        {
-          details: { row: i, name: row.name },
-        },
-      );
+    if (name === INDEX_NAME || name === PADDING_NAME || reserved.includes(name)) {
+      throw new CozipError('INVALID_NAME', `row ${i}: ${JSON.stringify(name)} is a reserved name`, {
+        details: { row: i, name },
+      });
     }
-    const first = seen.get(row.name);
-    if (first !== undefined) {
-      throw new CozipError(
-        'DUPLICATE_NAME',
-        `rows ${first} and ${i} both use the name ${JSON.stringify(row.name)}`,
-        {
-          details: { rows: [first, i], name: row.name },
-        },
-      );
-    }
-    seen.set(row.name, i);
-  });
+  }
+  return columns;
 }
 
-/** Learns every row's size (stat-like); sources are opened only when written. */
-export async function resolveRows(rows: CozipRow[]): Promise<ResolvedEntry[]> {
-  const out: ResolvedEntry[] = new Array(rows.length);
+/**
+ * Throws DUPLICATE_NAME for the first row whose name an earlier row has.
+ * Hashes the encoded names into one typed array: a Set of a million
+ * strings costs several times more.
+ */
+function checkUniqueNames(table: EntryTable): void {
+  const { nameBytes, nameStarts, rows } = table;
+  const n = rows.length;
+  let bits = 4;
+  while (1 << bits < 2 * n) bits++;
+  const mask = (1 << bits) - 1;
+  const slots = new Int32Array(1 << bits).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const start = nameStarts[i];
+    const end = nameStarts[i + 1];
+    let h = 0x811c9dc5;
+    for (let p = start; p < end; p++) h = Math.imul(h ^ nameBytes[p], 0x01000193);
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const j = slots[slot];
+      if (j < 0) {
+        slots[slot] = i;
+        break;
+      }
+      if (sameBytes(nameBytes, nameStarts[j], nameStarts[j + 1], start, end)) {
+        const name = rows[i].name;
+        throw new CozipError(
+          'DUPLICATE_NAME',
+          `rows ${j} and ${i} both use the name ${JSON.stringify(name)}`,
+          { details: { rows: [j, i], name } },
+        );
+      }
+    }
+  }
+}
+
+function sameBytes(b: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {
+  if (e1 - s1 !== e2 - s2) return false;
+  for (let k = 0; k < e1 - s1; k++) if (b[s1 + k] !== b[s2 + k]) return false;
+  return true;
+}
+
+/** Learns every row's size (stat-like) and names' bytes; sources are opened only when written. */
+export async function resolveRows(rows: CozipRow[], columns: string[]): Promise<EntryTable> {
+  const n = rows.length;
+  const nameStarts = new Uint32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += utf8Length(rows[i].name);
+  const nameBytes = new Uint8Array(total);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    nameStarts[i] = at;
+    at += encodeUtf8Into(rows[i].name, nameBytes, at);
+  }
+  nameStarts[n] = at;
+  const table: EntryTable = {
+    rows,
+    columns,
+    nameBytes,
+    nameStarts,
+    sizes: new Float64Array(n),
+    crcs: new Uint32Array(n),
+    crcKnown: new Uint8Array(n),
+  };
+  checkUniqueNames(table);
   const files: number[] = [];
-  rows.forEach((row, i) => {
-    if (typeof row.path === 'string') files.push(i);
-    else out[i] = resolveInMemory(row, i);
-  });
+  for (let i = 0; i < n; i++) {
+    if (typeof rows[i].path === 'string') files.push(i);
+    else sizeInMemory(table, i);
+  }
   // A few stats in flight: local disks and network file systems both like it.
   await runPool(files, 16, async (i) => {
-    out[i] = await resolveFile(rows[i], i);
+    setSize(table, i, await statFile(rows[i], i));
   });
-  return out;
+  return table;
 }
 
-function resolved(
-  row: CozipRow,
-  i: number,
-  size: number,
-  open: () => AsyncIterable<Uint8Array>,
-): ResolvedEntry {
-  const { name, path: _, ...columns } = row;
+function setSize(table: EntryTable, i: number, size: number): void {
   if (!Number.isSafeInteger(size) || size <= 0) {
+    const name = table.rows[i].name;
     throw invalid(i, `${JSON.stringify(name)} is ${size} bytes: cozip entries must be non-empty`, {
       name,
     });
   }
-  return { name, rawName: encodeUtf8(name), size, open, columns };
+  table.sizes[i] = size;
 }
 
-async function resolveFile(row: CozipRow, i: number): Promise<ResolvedEntry> {
+async function statFile(row: CozipRow, i: number): Promise<number> {
   const path = row.path as string;
   // Only the size now; files are opened when the writer reaches them, so a
   // 100,000-file dataset never holds 100,000 handles.
-  let size: number;
   try {
-    size = await fileSize(path);
+    return await fileSize(path);
   } catch (err) {
     const reason = err instanceof CozipError ? err.message : String(err);
     throw invalid(
@@ -153,10 +211,66 @@ async function resolveFile(row: CozipRow, i: number): Promise<ResolvedEntry> {
       { path, name: row.name },
     );
   }
-  const input = fileInput(path, size);
-  const entry = resolved(row, i, size, input.stream);
-  entry.read = input.read;
-  return entry;
+}
+
+function sizeInMemory(table: EntryTable, i: number): void {
+  const { name, path } = table.rows[i];
+  if (path instanceof Uint8Array) {
+    // Written as they are, with the CRC known before the header.
+    setSize(table, i, path.length);
+    table.crcs[i] = crc32(path);
+    table.crcKnown[i] = 1;
+    return;
+  }
+  if (typeof Blob !== 'undefined' && path instanceof Blob) {
+    setSize(table, i, path.size);
+    return;
+  }
+  if (typeof path === 'object' && typeof (path as SizedStream).stream === 'function') {
+    const sized = path as SizedStream;
+    setSize(table, i, sized.size);
+    if (sized.crc32 !== undefined) {
+      if (!Number.isInteger(sized.crc32) || sized.crc32 < 0 || sized.crc32 > 0xffffffff) {
+        throw invalid(i, `crc32 of ${JSON.stringify(name)} must be an unsigned 32-bit integer`);
+      }
+      table.crcs[i] = sized.crc32;
+      table.crcKnown[i] = 1;
+    }
+    return;
+  }
+  throw invalid(
+    i,
+    `"path" of ${JSON.stringify(name)} must be a file path, bytes, a Blob or { size, stream }`,
+  );
+}
+
+/** Row i's content when it is in memory already. */
+export function rowBytes(table: EntryTable, i: number): Uint8Array | undefined {
+  const path = table.rows[i].path;
+  return path instanceof Uint8Array ? path : undefined;
+}
+
+/** A read of row i's whole content, for small sources (read a few ahead); else undefined. */
+export function rowReader(table: EntryTable, i: number): (() => Promise<Uint8Array>) | undefined {
+  const path = table.rows[i].path;
+  if (typeof path === 'string') {
+    const size = table.sizes[i];
+    return size <= WHOLE_FILE ? async () => readFileBytes(path, size) : undefined;
+  }
+  if (path instanceof Uint8Array || (typeof Blob !== 'undefined' && path instanceof Blob)) {
+    return undefined;
+  }
+  const read = (path as SizedStream).read;
+  return typeof read === 'function' ? read : undefined;
+}
+
+/** Row i's content as a stream of chunks. */
+export function rowStream(table: EntryTable, i: number): AsyncIterable<Uint8Array> {
+  const path = table.rows[i].path;
+  if (typeof path === 'string') return fileChunks(path);
+  if (path instanceof Uint8Array) return once(path);
+  if (typeof Blob !== 'undefined' && path instanceof Blob) return iterateStream(path.stream());
+  return (path as SizedStream).stream();
 }
 
 /**
@@ -170,35 +284,6 @@ export function fileInput(path: string, size: number): SizedStream {
     stream: () => fileChunks(path),
     read: size <= WHOLE_FILE ? async () => readFileBytes(path, size) : undefined,
   };
-}
-
-function resolveInMemory(row: CozipRow, i: number): ResolvedEntry {
-  const { name, path } = row;
-  if (path instanceof Uint8Array) {
-    // Written as they are, with the CRC known before the header.
-    const entry = resolved(row, i, path.length, () => once(path));
-    entry.bytes = path;
-    entry.crc32 = crc32(path);
-    return entry;
-  }
-  if (typeof Blob !== 'undefined' && path instanceof Blob)
-    return resolved(row, i, path.size, () => iterateStream(path.stream()));
-  if (typeof path === 'object' && typeof (path as SizedStream).stream === 'function') {
-    const sized = path as SizedStream;
-    const entry = resolved(row, i, sized.size, sized.stream);
-    if (typeof sized.read === 'function') entry.read = sized.read;
-    if (sized.crc32 !== undefined) {
-      if (!Number.isInteger(sized.crc32) || sized.crc32 < 0 || sized.crc32 > 0xffffffff) {
-        throw invalid(i, `crc32 of ${JSON.stringify(name)} must be an unsigned 32-bit integer`);
-      }
-      entry.crc32 = sized.crc32;
-    }
-    return entry;
-  }
-  throw invalid(
-    i,
-    `"path" of ${JSON.stringify(name)} must be a file path, bytes, a Blob or { size, stream }`,
-  );
 }
 
 async function* fileChunks(path: string): AsyncIterable<Uint8Array> {

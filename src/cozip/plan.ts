@@ -15,9 +15,11 @@ import {
   ZIP64_LOCATOR_SIZE,
 } from '../zip/constants.js';
 import { encodeUtf8 } from '../zip/names.js';
-import { INDEX_HEADER_SIZE, MIN_ARCHIVE_SIZE, PADDING_NAME } from './constants.js';
+import { INDEX_HEADER_SIZE, INDEX_NAME, MIN_ARCHIVE_SIZE, PADDING_NAME } from './constants.js';
 
-/** An entry to place: its name and exact payload size. */
+const INDEX_NAME_LENGTH = INDEX_NAME.length; // ASCII
+
+/** A member placed by itself: the padding, the manifest, TACO's priority files. */
 export interface PlanInput {
   name: string;
   size: number;
@@ -37,10 +39,32 @@ export interface PlannedEntry {
   zip64Sizes: boolean;
 }
 
+/** The data members' names and sizes, as columns (see EntryTable). */
+export interface MemberColumns {
+  nameStarts: Uint32Array;
+  sizes: Float64Array;
+}
+
+/**
+ * Data members placed one after another, as columns: position k holds row
+ * `order[k]` (row k when there is no order) with its local header at
+ * `headerOffsets[k]`.
+ */
+export interface PlacedData {
+  order?: Int32Array;
+  headerOffsets: Float64Array;
+  /** Bytes of their central records. */
+  cdSize: number;
+  /** Where the data ends. */
+  end: number;
+}
+
 export interface Layout {
   indexSize: number;
-  /** Every file entry after `__cozip__`, in archive order. */
-  entries: PlannedEntry[];
+  /** The data members, right after `__cozip__`. */
+  data: PlacedData;
+  /** The members after the data, in archive order: the padding (if any), then the tail. */
+  extras: PlannedEntry[];
   padding: PlannedEntry | undefined;
   cdOffset: number;
   cdSize: number;
@@ -52,30 +76,55 @@ export interface Layout {
 /** Bytes of the ZIP64 extra in a local header with both sizes. */
 const LOCAL_ZIP64_EXTRA = 4 + 16;
 
-function localHeaderSize(rawName: Uint8Array, zip64Sizes: boolean): number {
-  return LOCAL_HEADER_SIZE + rawName.length + (zip64Sizes ? LOCAL_ZIP64_EXTRA : 0);
+function localHeaderSize(nameLength: number, zip64Sizes: boolean): number {
+  return LOCAL_HEADER_SIZE + nameLength + (zip64Sizes ? LOCAL_ZIP64_EXTRA : 0);
 }
 
 /** Central record size: the ZIP64 extra carries only the overflowing fields. */
-export function centralRecordSize(e: {
-  rawName: Uint8Array;
-  size: number;
-  headerOffset: number;
-}): number {
+export function centralRecordSize(nameLength: number, size: number, headerOffset: number): number {
   let z = 0;
-  if (e.size >= U32_SENTINEL) z += 16; // uncompressed and compressed
-  if (e.headerOffset >= U32_SENTINEL) z += 8;
-  return CENTRAL_HEADER_SIZE + e.rawName.length + (z ? 4 + z : 0);
+  if (size >= U32_SENTINEL) z += 16; // uncompressed and compressed
+  if (headerOffset >= U32_SENTINEL) z += 8;
+  return CENTRAL_HEADER_SIZE + nameLength + (z ? 4 + z : 0);
 }
 
-/** Places entries one after another starting at `start`. */
+/** Where the payload of data position k starts (the first byte after its local header). */
+export function payloadOffset(members: MemberColumns, data: PlacedData, k: number): number {
+  const i = data.order ? data.order[k] : k;
+  const size = members.sizes[i];
+  const nameLength = members.nameStarts[i + 1] - members.nameStarts[i];
+  return data.headerOffsets[k] + localHeaderSize(nameLength, size >= U32_SENTINEL);
+}
+
+/** The data members (rows `order`, or all in order) placed right after an index of `indexSize` bytes. */
+export function placeData(
+  indexSize: number,
+  members: MemberColumns,
+  order?: Int32Array,
+): PlacedData {
+  const count = order ? order.length : members.sizes.length;
+  const headerOffsets = new Float64Array(count);
+  let pos = INDEX_HEADER_SIZE + indexSize;
+  let cdSize = 0;
+  for (let k = 0; k < count; k++) {
+    const i = order ? order[k] : k;
+    const size = members.sizes[i];
+    const nameLength = members.nameStarts[i + 1] - members.nameStarts[i];
+    headerOffsets[k] = pos;
+    cdSize += centralRecordSize(nameLength, size, pos);
+    pos += localHeaderSize(nameLength, size >= U32_SENTINEL) + size;
+  }
+  return { order, headerOffsets, cdSize, end: pos };
+}
+
+/** Places single members one after another starting at `start`. */
 function place(inputs: PlanInput[], start: number): { entries: PlannedEntry[]; end: number } {
   let pos = start;
   const entries = inputs.map(({ name, size, rawName: known }) => {
     const rawName = known ?? encodeUtf8(name);
     const zip64Sizes = size >= U32_SENTINEL;
     const headerOffset = pos;
-    const offset = pos + localHeaderSize(rawName, zip64Sizes);
+    const offset = pos + localHeaderSize(rawName.length, zip64Sizes);
     pos = offset + size;
     return { name, rawName, size, headerOffset, offset, zip64Sizes };
   });
@@ -84,60 +133,43 @@ function place(inputs: PlanInput[], start: number): { entries: PlannedEntry[]; e
 
 function finish(
   indexSize: number,
-  entries: PlannedEntry[],
+  data: PlacedData,
+  extras: PlannedEntry[],
   padding: PlannedEntry | undefined,
   cdOffset: number,
 ): Layout {
-  const indexEntry = { rawName: encodeUtf8('__cozip__'), size: indexSize, headerOffset: 0 };
-  let cdSize = centralRecordSize(indexEntry);
-  for (const e of entries) cdSize += centralRecordSize(e);
-  const count = entries.length + 1;
+  let cdSize = centralRecordSize(INDEX_NAME_LENGTH, indexSize, 0) + data.cdSize;
+  for (const e of extras) cdSize += centralRecordSize(e.rawName.length, e.size, e.headerOffset);
+  const count = data.headerOffsets.length + extras.length + 1;
   const zip64End = count >= U16_SENTINEL || cdOffset >= U32_SENTINEL || cdSize >= U32_SENTINEL;
   const archiveSize =
     cdOffset + cdSize + (zip64End ? ZIP64_EOCD_SIZE + ZIP64_LOCATOR_SIZE : 0) + EOCD_SIZE;
-  return { indexSize, entries, padding, cdOffset, cdSize, zip64End, archiveSize };
-}
-
-export interface PlacedData {
-  entries: PlannedEntry[];
-  /** Where the data ends. */
-  end: number;
-}
-
-/** The data entries placed right after an index of `indexSize` bytes. */
-export function placeData(indexSize: number, data: PlanInput[]): PlacedData {
-  return place(data, INDEX_HEADER_SIZE + indexSize);
+  return { indexSize, data, extras, padding, cdOffset, cdSize, zip64End, archiveSize };
 }
 
 /**
- * Plans the archive: `data` in order right after the index, then (if the
+ * Plans the archive: the placed `data` right after the index, then (if the
  * archive would be under 32,819 bytes) the padding entry, then the `tail`
- * entries (the priority block), then the central directory. Data offsets do
- * not depend on the tail, so a Flat writer plans the data, builds the
- * manifest from those offsets, and plans again with the manifest as the tail
- * (passing the placed data as `body`, so it is not placed twice).
+ * members (the priority block), then the central directory. Data offsets do
+ * not depend on the tail, so a Flat writer places the data, builds the
+ * manifest from those offsets, and plans with the manifest as the tail.
  */
-export function planLayout(
-  indexSize: number,
-  data: PlanInput[],
-  tail: PlanInput[],
-  body: PlacedData = placeData(indexSize, data),
-): Layout {
-  const block = place(tail, body.end);
-  const plain = finish(indexSize, [...body.entries, ...block.entries], undefined, block.end);
+export function planLayout(indexSize: number, data: PlacedData, tail: PlanInput[]): Layout {
+  const block = place(tail, data.end);
+  const plain = finish(indexSize, data, block.entries, undefined, block.end);
   if (plain.archiveSize >= MIN_ARCHIVE_SIZE) return plain;
 
   // Pad: the padding entry costs its local header and central record too.
   const rawName = encodeUtf8(PADDING_NAME);
   const overhead = LOCAL_HEADER_SIZE + rawName.length + CENTRAL_HEADER_SIZE + rawName.length;
   const paddingSize = Math.max(1, MIN_ARCHIVE_SIZE - plain.archiveSize - overhead);
-  const padded = place([{ name: PADDING_NAME, size: paddingSize }], body.end);
+  const padded = place([{ name: PADDING_NAME, size: paddingSize, rawName }], data.end);
   const shiftedTail = place(tail, padded.end);
-  const layout = finish(
+  return finish(
     indexSize,
-    [...body.entries, padded.entries[0], ...shiftedTail.entries],
+    data,
+    [padded.entries[0], ...shiftedTail.entries],
     padded.entries[0],
     shiftedTail.end,
   );
-  return layout;
 }

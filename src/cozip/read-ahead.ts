@@ -2,22 +2,19 @@
 // directory of 100,000 small files costs a file open, read and close each,
 // and those are cheap only when several are in flight at once.
 
-export interface Readable {
-  size: number;
-  read?: () => Promise<Uint8Array>;
-}
-
 export class ReadAhead {
   private readonly pending = new Map<number, Promise<Uint8Array>>();
   private next = 0;
   private inFlight = 0;
 
   /**
-   * `items[i].read`, where given, is called at most `count` items and
-   * `bytes` bytes ahead of the one being taken.
+   * `readerAt(i)`, where it gives a reader, is called at most `count` items
+   * and `bytes` bytes ahead of the one being taken; `sizeAt(i)` is item i's size.
    */
   constructor(
-    private readonly items: readonly Readable[],
+    private readonly length: number,
+    private readonly sizeAt: (i: number) => number,
+    private readonly readerAt: (i: number) => (() => Promise<Uint8Array>) | undefined,
     private readonly count = 16,
     private readonly bytes = 16 << 20,
   ) {}
@@ -27,23 +24,23 @@ export class ReadAhead {
     this.fill(i);
     const promise = this.pending.get(i)!;
     this.pending.delete(i);
-    this.inFlight -= this.items[i].size;
+    this.inFlight -= this.sizeAt(i);
     return promise;
   }
 
   private fill(from: number): void {
     if (this.next < from) this.next = from;
     while (
-      this.next < this.items.length &&
+      this.next < this.length &&
       (this.next === from || (this.pending.size < this.count && this.inFlight < this.bytes))
     ) {
-      const item = this.items[this.next];
-      if (item.read && !this.pending.has(this.next)) {
-        const promise = item.read();
+      const read = this.pending.has(this.next) ? undefined : this.readerAt(this.next);
+      if (read) {
+        const promise = read();
         // Taken later, or never when writing stops first: no unhandled rejection.
         promise.catch(() => {});
         this.pending.set(this.next, promise);
-        this.inFlight += item.size;
+        this.inFlight += this.sizeAt(this.next);
       }
       this.next++;
     }

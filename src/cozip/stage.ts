@@ -22,8 +22,8 @@ export interface StagedMetadata {
 }
 
 export async function stageMetadata(rows: CozipRow[]): Promise<StagedMetadata> {
-  checkRows(rows, [METADATA_NAME]);
-  const entries = await resolveRows(rows);
+  const columns = checkRows(rows, [METADATA_NAME]);
+  const entries = await resolveRows(rows, columns);
   return {
     table: flatManifestRows(entries),
     paths: rows.map((r) => ({ name: r.name, path: r.path })),

@@ -1,30 +1,11 @@
-// The cozip writer: plan everything, write the index first, stream every
-// payload (STORE, sizes known up front, no data descriptors), write the
-// central directory, then patch the integrity hash into bytes 43..50.
+// The cozip writer: check the rows, plan every offset (the index and the
+// Flat manifest record them, so they are final before a byte is written),
+// then write front to back (write-members.ts).
 import { createFileSink } from '#file-sink';
 import { CozipError } from '../errors.js';
-import { writeCentralHeader } from '../zip/central-header.js';
-import { crc32 } from '../zip/codecs.js';
-import {
-  FLAG_UTF8,
-  HOST_UNIX,
-  LOCAL_HEADER_SIZE,
-  S_IFREG,
-  U16_SENTINEL,
-  U32_SENTINEL,
-  VERSION_STORE,
-  VERSION_ZIP64,
-} from '../zip/constants.js';
-import { toDosDateTime } from '../zip/dos-time.js';
-import { encodeEocd, encodeZip64Eocd, encodeZip64Locator } from '../zip/end-records.js';
-import { type ExtraField, encodeExtraFields, encodeZip64Extra } from '../zip/extra-fields.js';
-import { encodeLocalHeader, type LocalHeader, writeLocalHeader } from '../zip/local-header.js';
-import { encodeUtf8 } from '../zip/names.js';
+import { U32_SENTINEL } from '../zip/constants.js';
 import type { Sink } from '../zip/sink.js';
-import { WriteBuffer } from '../zip/write-buffer.js';
 import {
-  HASH_OFFSET,
-  HASHED_TAIL,
   METADATA_NAME,
   PROFILE_FLAT,
   PROFILE_NONE,
@@ -33,22 +14,18 @@ import {
   TACO_COLLECTION,
   TACO_METADATA_DIR,
 } from './constants.js';
-import { integrityHash } from './hash.js';
-import { encodeIndexHeader } from './index-header.js';
 import { encodeIndexPayload, type IndexEntry, indexPayloadSize } from './index-payload.js';
-import { type CozipRow, checkRows, type ResolvedEntry, resolveRows } from './inputs.js';
-import { type EncodeManifestOptions, encodeManifest } from './manifest-write.js';
-import { type Layout, type PlacedData, type PlannedEntry, placeData, planLayout } from './plan.js';
-import { ReadAhead } from './read-ahead.js';
+import { type CozipRow, checkRows, type EntryTable, rawNameOf, resolveRows } from './inputs.js';
+import {
+  type EncodeManifestOptions,
+  encodeManifestColumns,
+  type ManifestColumns,
+} from './manifest-write.js';
+import { type PlacedData, payloadOffset, placeData, planLayout } from './plan.js';
 import { checkManifestBytes } from './stage-check.js';
-import { TailKeeper } from './tail-keeper.js';
+import { type CozipProgress, type ExtraSource, writePlanned } from './write-members.js';
 
-export interface CozipProgress {
-  entries: number;
-  totalEntries: number;
-  bytes: number;
-  totalBytes: number;
-}
+export type { CozipProgress } from './write-members.js';
 
 export interface WriteCozipOptions {
   /** Default 'flat'. */
@@ -87,17 +64,6 @@ export interface CozipWriteResult {
   zip64: boolean;
 }
 
-/** A planned entry together with where its bytes come from. */
-interface Placed extends PlannedEntry {
-  open: () => AsyncIterable<Uint8Array>;
-  /** Small content read whole (a few ahead), so the CRC is known before the header. */
-  read?: () => Promise<Uint8Array>;
-  /** In-memory payloads are written directly, with their CRC known up front. */
-  bytes?: Uint8Array;
-  /** Known for in-memory payloads; streamed payloads get theirs while written. */
-  crc32?: number;
-}
-
 const PROFILE_CODES: Record<ProfileName, number> = {
   none: PROFILE_NONE,
   flat: PROFILE_FLAT,
@@ -116,343 +82,195 @@ export async function writeCozip(
   const profile = options.profile ?? 'flat';
   if (!(profile in PROFILE_CODES))
     throw new CozipError('INVALID_ARGUMENT', `unknown profile ${JSON.stringify(profile)}`);
-  checkRows(rows, profile === 'flat' ? [METADATA_NAME] : []);
-  const entries = await resolveRows(rows);
-  const plan = await planArchive(profile, entries, options);
+  const columns = checkRows(rows, profile === 'flat' ? [METADATA_NAME] : []);
+  const table = await resolveRows(rows, columns);
+  const plan = await planArchive(profile, table, options);
   const sink = typeof out === 'string' ? await createFileSink(out) : out;
   try {
-    await writePlanned(sink, plan, options);
+    await writePlanned(sink, table, {
+      profileCode: PROFILE_CODES[profile],
+      layout: plan.layout,
+      indexPayload: plan.indexPayload,
+      extraSources: plan.extraSources,
+      mtime: options.mtime ?? new Date(),
+      onProgress: options.onProgress,
+    });
     await sink.close();
   } catch (err) {
     await sink.abort?.(err).catch(() => {});
     throw err;
   }
-  return {
+  const { layout } = plan;
+  const result: CozipWriteResult = {
     profile,
-    size: plan.layout.archiveSize,
-    entries: entries.length,
+    size: layout.archiveSize,
+    entries: rows.length,
     index: plan.index,
-    manifest: plan.manifest,
-    padded: plan.layout.padding !== undefined,
-    zip64: plan.layout.zip64End || plan.layout.entries.some((e) => e.zip64Sizes),
+    padded: layout.padding !== undefined,
+    zip64:
+      layout.zip64End ||
+      layout.extras.some((e) => e.zip64Sizes) ||
+      table.sizes.some((size) => size >= U32_SENTINEL),
   };
+  if (profile === 'flat') {
+    // Built when asked: a million rows are a million objects.
+    let manifest: Array<Record<string, unknown>> | undefined;
+    const sortByName = options.manifest?.sortByName === true;
+    Object.defineProperty(result, 'manifest', {
+      enumerable: true,
+      get: () => {
+        manifest ??= flatManifestRows(table, layout.data, sortByName);
+        return manifest;
+      },
+    });
+  }
+  return result;
 }
 
 interface ArchivePlan {
-  profileCode: number;
-  layout: Layout;
-  placed: Placed[];
+  layout: ReturnType<typeof planLayout>;
   index: IndexEntry[];
   indexPayload: Uint8Array;
-  manifest?: Array<Record<string, unknown>>;
+  extraSources: ExtraSource[];
 }
 
-const once = (bytes: Uint8Array) =>
-  async function* () {
-    yield bytes;
-  };
+/** Row positions in name order, or undefined when the rows are in name order already. */
+function nameOrder(table: EntryTable): Int32Array | undefined {
+  const rows = table.rows;
+  let sorted = true;
+  for (let i = 1; i < rows.length && sorted; i++) sorted = rows[i - 1].name <= rows[i].name;
+  if (sorted) return undefined;
+  const order = Int32Array.from(rows.keys());
+  return order.sort((a, b) => (rows[a].name < rows[b].name ? -1 : 1));
+}
+
+/** The Flat manifest's columns: one value per data row, in row order or name order. */
+function flatManifestColumns(
+  table: EntryTable,
+  data: PlacedData,
+  sortByName: boolean,
+): ManifestColumns {
+  const n = data.headerOffsets.length;
+  const order = sortByName ? nameOrder(table) : undefined;
+  const name: Uint8Array[] = new Array(n);
+  const offset: number[] = new Array(n);
+  const size: number[] = new Array(n);
+  for (let j = 0; j < n; j++) {
+    const k = order ? order[j] : j; // data position k holds row k (Flat keeps the row order)
+    name[j] = rawNameOf(table, k);
+    offset[j] = payloadOffset(table, data, k);
+    size[j] = table.sizes[k];
+  }
+  const extra = table.columns.map((column) => {
+    const values: unknown[] = new Array(n);
+    for (let j = 0; j < n; j++) values[j] = table.rows[order ? order[j] : j][column];
+    return { name: column, values };
+  });
+  return { name, offset, size, extra };
+}
 
 /**
- * The Flat manifest rows for these entries: data offsets do not depend on
- * what follows the data, so they are planned first, the manifest records
- * them, and the manifest is placed last.
+ * The Flat manifest as rows (name, offset, size, then the extra columns), for
+ * stageMetadata, the write result and the check of a supplied manifest.
  */
 export function flatManifestRows(
-  data: ResolvedEntry[],
-  body: PlacedData = placeData(indexPayloadSize([METADATA_NAME]), data),
+  table: EntryTable,
+  data: PlacedData = placeData(indexPayloadSize([METADATA_NAME]), table),
   sortByName = false,
 ): Array<Record<string, unknown>> {
-  const rows = body.entries.map((p, i) => ({
-    name: p.name,
-    offset: p.offset,
-    size: p.size,
-    ...data[i].columns,
-  }));
-  if (!sortByName) return rows;
-  const byName = (a: { name: string }, b: { name: string }) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-  for (let i = 1; i < rows.length; i++) {
-    if (byName(rows[i - 1], rows[i]) > 0) return rows.sort(byName);
-  }
-  return rows;
+  const order = sortByName ? nameOrder(table) : undefined;
+  return Array.from({ length: data.headerOffsets.length }, (_, j) => {
+    const k = order ? order[j] : j;
+    const row: Record<string, unknown> = {
+      name: table.rows[k].name,
+      offset: payloadOffset(table, data, k),
+      size: table.sizes[k],
+    };
+    for (const column of table.columns) row[column] = table.rows[k][column];
+    return row;
+  });
 }
 
 async function planArchive(
   profile: ProfileName,
-  entries: ResolvedEntry[],
+  table: EntryTable,
   options: WriteCozipOptions,
 ): Promise<ArchivePlan> {
-  let data = entries;
-  let tail: Array<{
-    name: string;
-    size: number;
-    open: () => AsyncIterable<Uint8Array>;
-    bytes?: Uint8Array;
-    crc32?: number;
-  }> = [];
+  const rows = table.rows;
   let priority: string[];
-  let manifest: Array<Record<string, unknown>> | undefined;
-  let body: PlacedData | undefined;
+  let data: PlacedData;
+  const tail: Array<{ name: string; size: number; rawName?: Uint8Array }> = [];
+  const extraSources: ExtraSource[] = [];
 
   if (profile === 'flat') {
     priority = [METADATA_NAME];
-    body = placeData(indexPayloadSize(priority), data);
-    manifest = flatManifestRows(data, body, options.manifest?.sortByName);
+    data = placeData(indexPayloadSize(priority), table);
     let bytes: Uint8Array;
     if (options.metadata) {
       bytes = options.metadata;
-      if (options.validateMetadata !== false) await checkManifestBytes(bytes, manifest);
+      if (options.validateMetadata !== false) {
+        await checkManifestBytes(bytes, flatManifestRows(table, data));
+      }
     } else {
-      bytes = encodeManifest(manifest, options.manifest);
+      const columns = flatManifestColumns(table, data, options.manifest?.sortByName === true);
+      bytes = encodeManifestColumns(columns, options.manifest);
     }
-    tail = [
-      { name: METADATA_NAME, size: bytes.length, open: once(bytes), bytes, crc32: crc32(bytes) },
-    ];
+    tail.push({ name: METADATA_NAME, size: bytes.length });
+    extraSources.push({ bytes });
   } else if (profile === 'taco') {
     const isPriority = (n: string) =>
       n === TACO_COLLECTION ||
       (n.startsWith(TACO_METADATA_DIR) && n.toLowerCase().endsWith('.parquet'));
-    if (!entries.some((e) => e.name === TACO_COLLECTION)) {
+    if (!rows.some((r) => r.name === TACO_COLLECTION)) {
       throw new CozipError('INVALID_INPUT', `the TACO profile needs a ${TACO_COLLECTION} entry`);
     }
-    tail = entries.filter((e) => isPriority(e.name));
-    data = entries.filter((e) => !isPriority(e.name));
-    priority = tail.map((e) => e.name);
+    const rest: number[] = [];
+    priority = [];
+    rows.forEach((r, i) => {
+      if (!isPriority(r.name)) {
+        rest.push(i);
+        return;
+      }
+      priority.push(r.name);
+      tail.push({ name: r.name, size: table.sizes[i], rawName: rawNameOf(table, i) });
+      extraSources.push({ row: i });
+    });
+    data = placeData(indexPayloadSize(priority), table, Int32Array.from(rest));
   } else {
     priority = options.priority ?? [];
-    const names = new Set(priority.length ? entries.map((e) => e.name) : []);
-    for (const name of priority) {
-      if (!names.has(name))
-        throw new CozipError(
-          'INVALID_INPUT',
-          `priority file ${JSON.stringify(name)} is not among the entries`,
-        );
-    }
     if (new Set(priority).size !== priority.length)
       throw new CozipError('DUPLICATE_NAME', 'a priority file is listed twice');
+    data = placeData(indexPayloadSize(priority), table);
   }
 
   const indexSize = indexPayloadSize(priority);
-  const layout = planLayout(indexSize, data, tail, body);
-  // The layout lists the inputs in order, with the padding entry (if any)
-  // between data and tail; built field by field: object spread is slow at a
-  // million entries.
-  const inputs = [...data, ...tail];
-  let next = 0;
-  const placed: Placed[] = layout.entries.map((p) => {
-    let s: Pick<Placed, 'open' | 'bytes' | 'crc32' | 'read'>;
-    if (p === layout.padding) {
-      const zeros = new Uint8Array(p.size);
-      s = { open: once(zeros), bytes: zeros, crc32: crc32(zeros) };
-    } else {
-      const input = inputs[next++];
-      if (input.name !== p.name) throw new Error(`cozip writer out of plan at ${p.name}`);
-      s = input;
+  const layout = planLayout(indexSize, data, tail);
+  // The padding (when the archive would be too small) comes first after the data.
+  if (layout.padding) extraSources.unshift({ bytes: new Uint8Array(layout.padding.size) });
+  // Where each priority file's payload lies: in the tail (Flat, TACO) or among the data (None).
+  const at = new Map<string, { offset: number; size: number }>();
+  for (const e of layout.extras) at.set(e.name, e);
+  if (profile === 'none' && priority.length > 0) {
+    const wanted = new Set(priority);
+    for (let k = 0; k < rows.length; k++) {
+      if (wanted.has(rows[k].name))
+        at.set(rows[k].name, { offset: payloadOffset(table, data, k), size: table.sizes[k] });
     }
-    return {
-      name: p.name,
-      rawName: p.rawName,
-      size: p.size,
-      headerOffset: p.headerOffset,
-      offset: p.offset,
-      zip64Sizes: p.zip64Sizes,
-      open: s.open,
-      bytes: s.bytes,
-      crc32: s.crc32,
-      read: s.bytes ? undefined : s.read,
-    };
-  });
-  const wanted = new Set(priority);
-  const at = new Map<string, PlannedEntry>();
-  for (const p of layout.entries) if (wanted.has(p.name)) at.set(p.name, p);
-  const index = priority.map((name) => ({
-    name,
-    offset: at.get(name)!.offset,
-    size: at.get(name)!.size,
-  }));
-  const profileCode = PROFILE_CODES[profile];
-  return {
-    profileCode,
-    layout,
-    placed,
-    index,
-    indexPayload: encodeIndexPayload(profileCode, index),
-    manifest,
-  };
-}
-
-function sizeMismatch(name: string, expected: number, n: number): CozipError {
-  return new CozipError(
-    'SIZE_MISMATCH',
-    `${name}: expected ${expected} bytes, the source gave ${n > expected ? 'more' : n}`,
-    { details: { name, expected } },
-  );
-}
-
-const VERSION_MADE_BY = (HOST_UNIX << 8) | 63;
-const NO_BYTES = new Uint8Array(0);
-const FILE_ATTRIBUTES = ((S_IFREG | 0o644) << 16) >>> 0;
-
-async function writePlanned(
-  out: Sink,
-  plan: ArchivePlan,
-  options: WriteCozipOptions,
-): Promise<void> {
-  const tail = new TailKeeper(out, HASHED_TAIL, plan.layout.archiveSize - HASHED_TAIL);
-  // Headers and small payloads are gathered into blocks: a million members
-  // cost a few hundred writes to the sink, not two million.
-  const sink = new WriteBuffer(tail);
-  const put = (bytes: Uint8Array) => (sink.tryPush(bytes) ? undefined : sink.write(bytes));
-  const { date, time } = toDosDateTime(options.mtime ?? new Date());
-  const { layout, placed, indexPayload } = plan;
-  const totalBytes = placed.reduce((s, p) => s + p.size, 0);
-  const progress: CozipProgress = { entries: 0, totalEntries: placed.length, bytes: 0, totalBytes };
-
-  const indexCrc = crc32(indexPayload);
-  await put(encodeIndexHeader(indexPayload.length, indexCrc, date, time));
-  await put(indexPayload);
-
-  const crcs: number[] = [];
-  const ahead = new ReadAhead(placed);
-  for (let k = 0; k < placed.length; k++) {
-    const p = placed[k];
-    if (sink.length !== p.headerOffset) throw new Error(`cozip writer out of plan at ${p.name}`);
-    let bytes = p.bytes;
-    let expectedCrc = p.crc32;
-    if (p.read) {
-      bytes = await ahead.take(k);
-      if (bytes.length !== p.size) throw sizeMismatch(p.name, p.size, bytes.length);
-      const crc = crc32(bytes);
-      if (expectedCrc !== undefined && crc !== expectedCrc) {
-        throw new CozipError('CRC_MISMATCH', `${p.name}: content differs from its CRC-32`);
-      }
-      expectedCrc = crc;
-    }
-    const extra = p.zip64Sizes
-      ? encodeExtraFields([encodeZip64Extra({ uncompressedSize: p.size, compressedSize: p.size })])
-      : NO_BYTES;
-    const size32 = p.zip64Sizes ? U32_SENTINEL : p.size;
-    const header: LocalHeader = {
-      versionNeeded: p.zip64Sizes ? VERSION_ZIP64 : VERSION_STORE,
-      flags: FLAG_UTF8,
-      method: 0,
-      dosTime: time,
-      dosDate: date,
-      crc32: expectedCrc ?? 0,
-      compressedSize: size32,
-      uncompressedSize: size32,
-      rawName: p.rawName,
-      extra,
-    };
-    // Into the block in place: a million members, no array for each header.
-    const length = LOCAL_HEADER_SIZE + p.rawName.length + extra.length;
-    if (!sink.tryFill(length, (b, at) => writeLocalHeader(b, at, header))) {
-      await sink.write(encodeLocalHeader(header));
-    }
-    let crc = 0;
-    let n = 0;
-    if (bytes && expectedCrc !== undefined) {
-      // The common small-member case: no generator, no second CRC pass.
-      if (!sink.tryPush(bytes)) await sink.write(bytes);
-      n = bytes.length;
-      crc = expectedCrc;
-      progress.bytes += n;
-    } else {
-      for await (const chunk of p.open()) {
-        n += chunk.length;
-        if (n > p.size) break;
-        crc = crc32(chunk, crc);
-        if (!sink.tryPush(chunk)) await sink.write(chunk);
-        progress.bytes += chunk.length;
-        options.onProgress?.(progress);
-      }
-    }
-    if (n !== p.size) throw sizeMismatch(p.name, p.size, n);
-    if (expectedCrc === undefined) {
-      const patch = new Uint8Array(4);
-      new DataView(patch.buffer).setUint32(0, crc, true);
-      await sink.writeAt(p.headerOffset + 14, patch);
-    } else if (expectedCrc !== crc) {
-      throw new CozipError('CRC_MISMATCH', `${p.name}: content changed while writing`);
-    }
-    crcs.push(crc);
-    progress.entries++;
-    options.onProgress?.(progress);
   }
-
-  if (sink.length !== layout.cdOffset)
-    throw new Error('cozip writer out of plan at the central directory');
-  const cd = new Uint8Array(layout.cdSize);
-  let o = 0;
-  const central = (rawName: Uint8Array, size: number, headerOffset: number, crc: number) => {
-    const z: ExtraField[] = [];
-    const big = size >= U32_SENTINEL;
-    const far = headerOffset >= U32_SENTINEL;
-    if (big || far) {
-      z.push(
-        encodeZip64Extra({
-          uncompressedSize: big ? size : undefined,
-          compressedSize: big ? size : undefined,
-          localHeaderOffset: far ? headerOffset : undefined,
-        }),
+  const index = priority.map((name) => {
+    const placed = at.get(name);
+    if (!placed) {
+      throw new CozipError(
+        'INVALID_INPUT',
+        `priority file ${JSON.stringify(name)} is not among the entries`,
       );
     }
-    o += writeCentralHeader(cd, o, {
-      versionMadeBy: VERSION_MADE_BY,
-      versionNeeded: big || far ? VERSION_ZIP64 : VERSION_STORE,
-      flags: FLAG_UTF8,
-      method: 0,
-      dosTime: time,
-      dosDate: date,
-      crc32: crc,
-      compressedSize: big ? U32_SENTINEL : size,
-      uncompressedSize: big ? U32_SENTINEL : size,
-      diskStart: 0,
-      internalAttributes: 0,
-      externalAttributes: FILE_ATTRIBUTES,
-      localHeaderOffset: far ? U32_SENTINEL : headerOffset,
-      rawName,
-      extra: encodeExtraFields(z),
-      rawComment: new Uint8Array(0),
-    });
+    return { name, offset: placed.offset, size: placed.size };
+  });
+  return {
+    layout,
+    index,
+    indexPayload: encodeIndexPayload(PROFILE_CODES[profile], index),
+    extraSources,
   };
-  central(encodeUtf8('__cozip__'), indexPayload.length, 0, indexCrc);
-  for (const [i, p] of placed.entries()) central(p.rawName, p.size, p.headerOffset, crcs[i]);
-  if (o !== layout.cdSize)
-    throw new Error('cozip writer: central directory size differs from the plan');
-  await put(cd);
-
-  const count = placed.length + 1;
-  if (layout.zip64End) {
-    const zip64At = sink.length;
-    await put(
-      encodeZip64Eocd({
-        versionMadeBy: VERSION_MADE_BY,
-        versionNeeded: VERSION_ZIP64,
-        diskNumber: 0,
-        cdDisk: 0,
-        entriesOnDisk: count,
-        entriesTotal: count,
-        cdSize: layout.cdSize,
-        cdOffset: layout.cdOffset,
-        extensible: new Uint8Array(0),
-      }),
-    );
-    await put(encodeZip64Locator({ eocdDisk: 0, zip64EocdOffset: zip64At, totalDisks: 1 }));
-  }
-  await put(
-    encodeEocd({
-      diskNumber: 0,
-      cdDisk: 0,
-      entriesOnDisk: Math.min(count, U16_SENTINEL),
-      entriesTotal: Math.min(count, U16_SENTINEL),
-      cdSize: Math.min(layout.cdSize, U32_SENTINEL),
-      cdOffset: Math.min(layout.cdOffset, U32_SENTINEL),
-      comment: new Uint8Array(0),
-    }),
-  );
-  if (sink.length !== layout.archiveSize)
-    throw new Error('cozip writer: archive size differs from the plan');
-  await sink.flush();
-  await tail.writeAt(HASH_OFFSET, integrityHash(indexPayload, tail.tail(), tail.length));
 }

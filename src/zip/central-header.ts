@@ -50,6 +50,29 @@ export function encodeCentralHeader(h: CentralHeader): Uint8Array {
 
 /** Writes `h` into `b` at `o`; returns the bytes written. */
 export function writeCentralHeader(b: Uint8Array, o: number, h: CentralHeader): number {
+  writeCentralHeaderFixed(b, o, h, h.rawName.length, h.extra.length, h.rawComment.length);
+  let p = o + CENTRAL_HEADER_SIZE;
+  b.set(h.rawName, p);
+  p += h.rawName.length;
+  b.set(h.extra, p);
+  p += h.extra.length;
+  b.set(h.rawComment, p);
+  p += h.rawComment.length;
+  return p - o;
+}
+
+/**
+ * Writes the 46 fixed bytes only; the caller puts name, extra and comment
+ * after them (a writer copying names out of one shared buffer, say).
+ */
+export function writeCentralHeaderFixed(
+  b: Uint8Array,
+  o: number,
+  h: Omit<CentralHeader, 'rawName' | 'extra' | 'rawComment'>,
+  nameLength: number,
+  extraLength: number,
+  commentLength: number,
+): void {
   putU32(b, o, SIG_CENTRAL);
   putU16(b, o + 4, h.versionMadeBy);
   putU16(b, o + 6, h.versionNeeded);
@@ -60,21 +83,13 @@ export function writeCentralHeader(b: Uint8Array, o: number, h: CentralHeader): 
   putU32(b, o + 16, h.crc32);
   putU32(b, o + 20, h.compressedSize);
   putU32(b, o + 24, h.uncompressedSize);
-  putU16(b, o + 28, h.rawName.length);
-  putU16(b, o + 30, h.extra.length);
-  putU16(b, o + 32, h.rawComment.length);
+  putU16(b, o + 28, nameLength);
+  putU16(b, o + 30, extraLength);
+  putU16(b, o + 32, commentLength);
   putU16(b, o + 34, h.diskStart);
   putU16(b, o + 36, h.internalAttributes);
   putU32(b, o + 38, h.externalAttributes);
   putU32(b, o + 42, h.localHeaderOffset);
-  let p = o + CENTRAL_HEADER_SIZE;
-  b.set(h.rawName, p);
-  p += h.rawName.length;
-  b.set(h.extra, p);
-  p += h.extra.length;
-  b.set(h.rawComment, p);
-  p += h.rawComment.length;
-  return p - o;
 }
 
 const EMPTY = new Uint8Array(0);

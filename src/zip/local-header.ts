@@ -36,17 +36,7 @@ export function encodeLocalHeader(h: LocalHeader): Uint8Array {
 
 /** Writes `h` into `b` at `o` (a writer's block, say); returns the bytes written. */
 export function writeLocalHeader(b: Uint8Array, o: number, h: LocalHeader): number {
-  putU32(b, o, SIG_LOCAL);
-  putU16(b, o + 4, h.versionNeeded);
-  putU16(b, o + 6, h.flags);
-  putU16(b, o + 8, h.method);
-  putU16(b, o + 10, h.dosTime);
-  putU16(b, o + 12, h.dosDate);
-  putU32(b, o + 14, h.crc32);
-  putU32(b, o + 18, h.compressedSize);
-  putU32(b, o + 22, h.uncompressedSize);
-  putU16(b, o + 26, h.rawName.length);
-  putU16(b, o + 28, h.extra.length);
+  writeLocalHeaderFixed(b, o, h, h.rawName.length, h.extra.length);
   b.set(h.rawName, o + 30);
   b.set(h.extra, o + 30 + h.rawName.length);
   return LOCAL_HEADER_SIZE + h.rawName.length + h.extra.length;
@@ -56,6 +46,30 @@ export function writeLocalHeader(b: Uint8Array, o: number, h: LocalHeader): numb
 export interface LocalHeaderFixed extends Omit<LocalHeader, 'rawName' | 'extra'> {
   nameLength: number;
   extraLength: number;
+}
+
+/**
+ * Writes the 30 fixed bytes only; the caller puts the name and extra after
+ * them (a writer copying names out of one shared buffer, say).
+ */
+export function writeLocalHeaderFixed(
+  b: Uint8Array,
+  o: number,
+  h: Omit<LocalHeaderFixed, 'nameLength' | 'extraLength'>,
+  nameLength: number,
+  extraLength: number,
+): void {
+  putU32(b, o, SIG_LOCAL);
+  putU16(b, o + 4, h.versionNeeded);
+  putU16(b, o + 6, h.flags);
+  putU16(b, o + 8, h.method);
+  putU16(b, o + 10, h.dosTime);
+  putU16(b, o + 12, h.dosDate);
+  putU32(b, o + 14, h.crc32);
+  putU32(b, o + 18, h.compressedSize);
+  putU32(b, o + 22, h.uncompressedSize);
+  putU16(b, o + 26, nameLength);
+  putU16(b, o + 28, extraLength);
 }
 
 export function decodeLocalHeaderFixed(b: Uint8Array, o: number, at = o): LocalHeaderFixed {

@@ -23,6 +23,20 @@ export function encodeUtf8(s: string): Uint8Array {
   return utf8Encoder.encode(s);
 }
 
+/**
+ * Writes the UTF-8 of `s` into `out` at `at` (room for utf8Length(s) bytes
+ * must be there); returns the bytes written. No array per name: a million
+ * names go into one buffer.
+ */
+export function encodeUtf8Into(s: string, out: Uint8Array, at: number): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return i + utf8Encoder.encodeInto(s.slice(i), out.subarray(at + i)).written;
+    out[at + i] = c;
+  }
+  return s.length;
+}
+
 /** Byte length of the UTF-8 encoding of `s` (lone surrogates count as U+FFFD). */
 export function utf8Length(s: string): number {
   let n = s.length;

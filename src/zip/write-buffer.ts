@@ -46,6 +46,34 @@ export class WriteBuffer {
     return true;
   }
 
+  /** Bytes that still fit in the block. */
+  get room(): number {
+    return this.block.length - this.used;
+  }
+
+  /** The block being filled (for `reserve`). */
+  get current(): Uint8Array {
+    return this.block;
+  }
+
+  /**
+   * Reserves `n` bytes of the block for the caller to write at the offset
+   * returned (they count as written); -1, with nothing reserved, when they
+   * do not fit (then `makeRoom`).
+   */
+  reserve(n: number): number {
+    if (n > this.block.length - this.used) return -1;
+    const at = this.used;
+    this.used += n;
+    return at;
+  }
+
+  /** Hands a full block to the sink so that `n` bytes (at most a block) can be reserved. */
+  async makeRoom(n: number): Promise<void> {
+    if (n > this.blockSize) throw new Error(`WriteBuffer: ${n} bytes exceed the block`);
+    if (n > this.block.length - this.used) await this.hand();
+  }
+
   /** Buffers `bytes`, flushing first when they do not fit; big ones go straight through. */
   async write(bytes: Uint8Array): Promise<void> {
     if (this.tryPush(bytes)) return;

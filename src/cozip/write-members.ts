@@ -1,0 +1,428 @@
+// Writing a planned cozip front to back: the index, every member (STORE,
+// sizes known up front, no data descriptors), the central directory and the
+// end records, then the integrity hash patched into bytes 43..50. Data
+// members come from the entry table's columns; the few members around them
+// (padding, manifest, TACO's priority files) are planned one by one.
+import { CozipError } from '../errors.js';
+import { copyBytes } from '../zip/bytes.js';
+import { writeCentralHeaderFixed } from '../zip/central-header.js';
+import { crc32 } from '../zip/codecs.js';
+import {
+  CENTRAL_HEADER_SIZE,
+  FLAG_UTF8,
+  HOST_UNIX,
+  LOCAL_HEADER_SIZE,
+  S_IFREG,
+  U16_SENTINEL,
+  U32_SENTINEL,
+  VERSION_STORE,
+  VERSION_ZIP64,
+} from '../zip/constants.js';
+import { toDosDateTime } from '../zip/dos-time.js';
+import { encodeEocd, encodeZip64Eocd, encodeZip64Locator } from '../zip/end-records.js';
+import { encodeExtraFields, encodeZip64Extra } from '../zip/extra-fields.js';
+import { writeLocalHeaderFixed } from '../zip/local-header.js';
+import { encodeUtf8 } from '../zip/names.js';
+import type { Sink } from '../zip/sink.js';
+import { WriteBuffer } from '../zip/write-buffer.js';
+import { HASH_OFFSET, HASHED_TAIL, INDEX_NAME } from './constants.js';
+import { integrityHash } from './hash.js';
+import { encodeIndexHeader } from './index-header.js';
+import { type EntryTable, rowBytes, rowReader, rowStream } from './inputs.js';
+import type { Layout } from './plan.js';
+import { ReadAhead } from './read-ahead.js';
+import { TailKeeper } from './tail-keeper.js';
+
+export interface CozipProgress {
+  entries: number;
+  totalEntries: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+/** A member after the data: its bytes (padding, manifest) or the table row it is (TACO). */
+export interface ExtraSource {
+  bytes?: Uint8Array;
+  row?: number;
+}
+
+export interface WritePlan {
+  profileCode: number;
+  layout: Layout;
+  indexPayload: Uint8Array;
+  /** One per `layout.extras` entry. */
+  extraSources: ExtraSource[];
+  mtime: Date;
+  onProgress?: (progress: CozipProgress) => void;
+}
+
+const VERSION_MADE_BY = (HOST_UNIX << 8) | 63;
+const NO_BYTES = new Uint8Array(0);
+const FILE_ATTRIBUTES = ((S_IFREG | 0o644) << 16) >>> 0;
+const INDEX_RAW_NAME = encodeUtf8(INDEX_NAME);
+/** Bytes of the ZIP64 extra in a local header with both sizes. */
+const LOCAL_ZIP64_EXTRA = 4 + 16;
+
+function sizeMismatch(name: string, expected: number, n: number): CozipError {
+  return new CozipError(
+    'SIZE_MISMATCH',
+    `${name}: expected ${expected} bytes, the source gave ${n > expected ? 'more' : n}`,
+    { details: { name, expected } },
+  );
+}
+
+/** The fields every record of this archive shares, set once and reused per entry. */
+function recordFields(mtime: Date) {
+  const { date, time } = toDosDateTime(mtime);
+  return {
+    local: {
+      versionNeeded: VERSION_STORE,
+      flags: FLAG_UTF8,
+      method: 0,
+      dosTime: time,
+      dosDate: date,
+      crc32: 0,
+      compressedSize: 0,
+      uncompressedSize: 0,
+    },
+    central: {
+      versionMadeBy: VERSION_MADE_BY,
+      versionNeeded: VERSION_STORE,
+      flags: FLAG_UTF8,
+      method: 0,
+      dosTime: time,
+      dosDate: date,
+      crc32: 0,
+      compressedSize: 0,
+      uncompressedSize: 0,
+      diskStart: 0,
+      internalAttributes: 0,
+      externalAttributes: FILE_ATTRIBUTES,
+      localHeaderOffset: 0,
+    },
+  };
+}
+
+type Fields = ReturnType<typeof recordFields>;
+
+/** A member's content with what is known before its header. */
+interface Content {
+  /** In memory (given, or read whole ahead of time). */
+  bytes?: Uint8Array;
+  crc32?: number;
+  stream: () => AsyncIterable<Uint8Array>;
+}
+
+export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan): Promise<void> {
+  const { layout, indexPayload, extraSources } = plan;
+  const data = layout.data;
+  const tail = new TailKeeper(out, HASHED_TAIL, layout.archiveSize - HASHED_TAIL);
+  // Headers and small payloads are gathered into blocks: a million members
+  // cost a few hundred writes to the sink, not two million.
+  const sink = new WriteBuffer(tail);
+  const fields = recordFields(plan.mtime);
+  const dataCount = data.headerOffsets.length;
+  const count = dataCount + layout.extras.length;
+  const rowAt = (k: number) => (data.order ? data.order[k] : k);
+  let totalBytes = 0;
+  for (let k = 0; k < dataCount; k++) totalBytes += table.sizes[rowAt(k)];
+  for (const e of layout.extras) totalBytes += e.size;
+  const progress: CozipProgress = { entries: 0, totalEntries: count, bytes: 0, totalBytes };
+  // CRC-32 of every member as written, in archive order (for the central directory).
+  const crcs = new Uint32Array(count);
+  // Small sources (files up to 1 MiB) are read a few ahead of the writing.
+  const sourceRow = (k: number) => (k < dataCount ? rowAt(k) : extraSources[k - dataCount].row);
+  const ahead = new ReadAhead(
+    count,
+    (k) => (k < dataCount ? table.sizes[rowAt(k)] : layout.extras[k - dataCount].size),
+    (k) => {
+      const i = sourceRow(k);
+      return i === undefined ? undefined : rowReader(table, i);
+    },
+  );
+  /** Row i's content, read ahead when it is small. */
+  const rowContent = async (i: number, k: number): Promise<Content> => {
+    const crc = table.crcKnown[i] ? table.crcs[i] : undefined;
+    const bytes = rowBytes(table, i);
+    if (bytes) return { bytes, crc32: crc, stream: () => rowStream(table, i) };
+    if (rowReader(table, i)) {
+      const whole = await ahead.take(k);
+      const name = table.rows[i].name;
+      if (whole.length !== table.sizes[i]) throw sizeMismatch(name, table.sizes[i], whole.length);
+      const actual = crc32(whole);
+      if (crc !== undefined && actual !== crc) {
+        throw new CozipError('CRC_MISMATCH', `${name}: content differs from its CRC-32`);
+      }
+      return { bytes: whole, crc32: actual, stream: () => rowStream(table, i) };
+    }
+    return { crc32: crc, stream: () => rowStream(table, i) };
+  };
+
+  const indexCrc = crc32(indexPayload);
+  const { dosDate, dosTime } = fields.local;
+  await put(sink, encodeIndexHeader(indexPayload.length, indexCrc, dosDate, dosTime));
+  await put(sink, indexPayload);
+
+  const { nameBytes, nameStarts, sizes, rows } = table;
+  for (let k = 0; k < dataCount; k++) {
+    const i = rowAt(k);
+    const size = sizes[i];
+    const headerOffset = data.headerOffsets[k];
+    if (sink.length !== headerOffset)
+      throw new Error(`cozip writer out of plan at ${rows[i].name}`);
+    const path = rows[i].path;
+    const nameLength = nameStarts[i + 1] - nameStarts[i];
+    const n = localHeaderLength(size, nameLength);
+    // The common small-member case: bytes in memory, CRC known, header and
+    // payload copied into the block without a promise.
+    if (path instanceof Uint8Array && table.crcKnown[i] && n + size <= sink.room) {
+      const at = sink.reserve(n);
+      writeLocal(sink.current, at, fields, size, table.crcs[i], nameLength);
+      copyBytes(nameBytes, nameStarts[i], nameStarts[i + 1], sink.current, at + LOCAL_HEADER_SIZE);
+      sink.tryPush(path);
+      crcs[k] = table.crcs[i];
+      progress.bytes += size;
+      progress.entries++;
+      plan.onProgress?.(progress);
+      continue;
+    }
+    const content = await rowContent(i, k);
+    const at = await reserve(sink, n);
+    writeLocal(sink.current, at, fields, size, content.crc32, nameLength);
+    copyBytes(nameBytes, nameStarts[i], nameStarts[i + 1], sink.current, at + LOCAL_HEADER_SIZE);
+    crcs[k] = await payload(sink, rows[i].name, size, headerOffset, content, plan, progress);
+  }
+  for (let j = 0; j < layout.extras.length; j++) {
+    const e = layout.extras[j];
+    const source = extraSources[j];
+    const k = dataCount + j;
+    const content: Content =
+      source.row === undefined
+        ? { bytes: source.bytes!, crc32: crc32(source.bytes!), stream: NO_STREAM }
+        : await rowContent(source.row, k);
+    if (sink.length !== e.headerOffset) throw new Error(`cozip writer out of plan at ${e.name}`);
+    const at = await reserve(sink, localHeaderLength(e.size, e.rawName.length));
+    writeLocal(sink.current, at, fields, e.size, content.crc32, e.rawName.length);
+    sink.current.set(e.rawName, at + LOCAL_HEADER_SIZE);
+    crcs[k] = await payload(sink, e.name, e.size, e.headerOffset, content, plan, progress);
+  }
+
+  if (sink.length !== layout.cdOffset)
+    throw new Error('cozip writer out of plan at the central directory');
+  const central = (
+    raw: Uint8Array,
+    start: number,
+    end: number,
+    size: number,
+    at: number,
+    crc: number,
+  ) =>
+    centralRecord(sink, fields, raw, start, end, size, at, crc) ||
+    sink.makeRoom(CENTRAL_MAX).then(() => {
+      centralRecord(sink, fields, raw, start, end, size, at, crc);
+    });
+  await central(INDEX_RAW_NAME, 0, INDEX_RAW_NAME.length, indexPayload.length, 0, indexCrc);
+  for (let k = 0; k < dataCount; k++) {
+    const i = rowAt(k);
+    const { headerOffsets } = data;
+    // Awaited only when the block is full.
+    if (
+      !centralRecord(
+        sink,
+        fields,
+        nameBytes,
+        nameStarts[i],
+        nameStarts[i + 1],
+        sizes[i],
+        headerOffsets[k],
+        crcs[k],
+      )
+    ) {
+      await central(
+        nameBytes,
+        nameStarts[i],
+        nameStarts[i + 1],
+        sizes[i],
+        headerOffsets[k],
+        crcs[k],
+      );
+    }
+  }
+  for (let j = 0; j < layout.extras.length; j++) {
+    const e = layout.extras[j];
+    await central(e.rawName, 0, e.rawName.length, e.size, e.headerOffset, crcs[dataCount + j]);
+  }
+  if (sink.length !== layout.cdOffset + layout.cdSize)
+    throw new Error('cozip writer: central directory size differs from the plan');
+
+  await writeEnd(sink, layout, count + 1);
+  if (sink.length !== layout.archiveSize)
+    throw new Error('cozip writer: archive size differs from the plan');
+  await sink.flush();
+  await tail.writeAt(HASH_OFFSET, integrityHash(indexPayload, tail.tail(), tail.length));
+}
+
+const NO_STREAM = () => {
+  throw new Error('cozip writer: in-memory content has no stream');
+};
+
+function put(sink: WriteBuffer, bytes: Uint8Array): Promise<void> | undefined {
+  return sink.tryPush(bytes) ? undefined : sink.write(bytes);
+}
+
+/** Room for `n` bytes in the block; returns where they go. */
+async function reserve(sink: WriteBuffer, n: number): Promise<number> {
+  let at = sink.reserve(n);
+  if (at < 0) {
+    await sink.makeRoom(n);
+    at = sink.reserve(n);
+  }
+  return at;
+}
+
+function localHeaderLength(size: number, nameLength: number): number {
+  return LOCAL_HEADER_SIZE + nameLength + (size >= U32_SENTINEL ? LOCAL_ZIP64_EXTRA : 0);
+}
+
+/** A local header's fixed part and ZIP64 extra at `at` in `block`; the caller copies the name in. */
+function writeLocal(
+  block: Uint8Array,
+  at: number,
+  fields: Fields,
+  size: number,
+  crc: number | undefined,
+  nameLength: number,
+): void {
+  const zip64Sizes = size >= U32_SENTINEL;
+  const h = fields.local;
+  h.versionNeeded = zip64Sizes ? VERSION_ZIP64 : VERSION_STORE;
+  h.crc32 = crc ?? 0;
+  h.compressedSize = h.uncompressedSize = zip64Sizes ? U32_SENTINEL : size;
+  writeLocalHeaderFixed(block, at, h, nameLength, zip64Sizes ? LOCAL_ZIP64_EXTRA : 0);
+  if (zip64Sizes) {
+    const extra = encodeExtraFields([
+      encodeZip64Extra({ uncompressedSize: size, compressedSize: size }),
+    ]);
+    block.set(extra, at + LOCAL_HEADER_SIZE + nameLength);
+  }
+}
+
+/**
+ * Writes a member's payload after its header; returns its CRC-32. A CRC not
+ * known before the header is patched into it afterwards.
+ */
+async function payload(
+  sink: WriteBuffer,
+  name: string,
+  size: number,
+  headerOffset: number,
+  content: Content,
+  plan: WritePlan,
+  progress: CozipProgress,
+): Promise<number> {
+  let crc = 0;
+  let n = 0;
+  if (content.bytes && content.crc32 !== undefined) {
+    await put(sink, content.bytes);
+    n = content.bytes.length;
+    crc = content.crc32;
+    progress.bytes += n;
+  } else {
+    for await (const chunk of content.stream()) {
+      n += chunk.length;
+      if (n > size) break;
+      crc = crc32(chunk, crc);
+      await put(sink, chunk);
+      progress.bytes += chunk.length;
+      plan.onProgress?.(progress);
+    }
+  }
+  if (n !== size) throw sizeMismatch(name, size, n);
+  if (content.crc32 === undefined) {
+    const patch = new Uint8Array(4);
+    new DataView(patch.buffer).setUint32(0, crc, true);
+    await sink.writeAt(headerOffset + 14, patch);
+  } else if (content.crc32 !== crc) {
+    throw new CozipError('CRC_MISMATCH', `${name}: content changed while writing`);
+  }
+  progress.entries++;
+  plan.onProgress?.(progress);
+  return crc;
+}
+
+/** The largest central record: a 65,535-byte name and a full ZIP64 extra. */
+const CENTRAL_MAX = CENTRAL_HEADER_SIZE + 0xffff + 4 + 24;
+
+/**
+ * One central record into the block, the name being raw[start, end), with a
+ * ZIP64 extra for what overflows; false, with nothing written, when the
+ * block has no room (then makeRoom and call again).
+ */
+function centralRecord(
+  sink: WriteBuffer,
+  fields: Fields,
+  raw: Uint8Array,
+  start: number,
+  end: number,
+  size: number,
+  headerOffset: number,
+  crc: number,
+): boolean {
+  const big = size >= U32_SENTINEL;
+  const far = headerOffset >= U32_SENTINEL;
+  const nameLength = end - start;
+  const extraLength = big || far ? 4 + (big ? 16 : 0) + (far ? 8 : 0) : 0;
+  const at = sink.reserve(CENTRAL_HEADER_SIZE + nameLength + extraLength);
+  if (at < 0) return false;
+  const h = fields.central;
+  h.versionNeeded = big || far ? VERSION_ZIP64 : VERSION_STORE;
+  h.crc32 = crc;
+  h.compressedSize = h.uncompressedSize = big ? U32_SENTINEL : size;
+  h.localHeaderOffset = far ? U32_SENTINEL : headerOffset;
+  const block = sink.current;
+  writeCentralHeaderFixed(block, at, h, nameLength, extraLength, 0);
+  copyBytes(raw, start, end, block, at + CENTRAL_HEADER_SIZE);
+  if (extraLength > 0) {
+    const extra = encodeExtraFields([
+      encodeZip64Extra({
+        uncompressedSize: big ? size : undefined,
+        compressedSize: big ? size : undefined,
+        localHeaderOffset: far ? headerOffset : undefined,
+      }),
+    ]);
+    if (extra.length !== extraLength) throw new Error('cozip writer: ZIP64 extra size');
+    block.set(extra, at + CENTRAL_HEADER_SIZE + nameLength);
+  }
+  return true;
+}
+
+async function writeEnd(sink: WriteBuffer, layout: Layout, count: number): Promise<void> {
+  if (layout.zip64End) {
+    const zip64At = sink.length;
+    await sink.write(
+      encodeZip64Eocd({
+        versionMadeBy: VERSION_MADE_BY,
+        versionNeeded: VERSION_ZIP64,
+        diskNumber: 0,
+        cdDisk: 0,
+        entriesOnDisk: count,
+        entriesTotal: count,
+        cdSize: layout.cdSize,
+        cdOffset: layout.cdOffset,
+        extensible: NO_BYTES,
+      }),
+    );
+    await sink.write(encodeZip64Locator({ eocdDisk: 0, zip64EocdOffset: zip64At, totalDisks: 1 }));
+  }
+  await sink.write(
+    encodeEocd({
+      diskNumber: 0,
+      cdDisk: 0,
+      entriesOnDisk: Math.min(count, U16_SENTINEL),
+      entriesTotal: Math.min(count, U16_SENTINEL),
+      cdSize: Math.min(layout.cdSize, U32_SENTINEL),
+      cdOffset: Math.min(layout.cdOffset, U32_SENTINEL),
+      comment: NO_BYTES,
+    }),
+  );
+}
