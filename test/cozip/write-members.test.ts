@@ -13,8 +13,8 @@ import { openCozip, readMember } from '../../src/cozip/reader.js';
 import { validateCozip } from '../../src/cozip/validate.js';
 import { writeCozip } from '../../src/cozip/writer.js';
 import { checkZip } from '../../src/zip/check.js';
-import { openZip } from '../../src/zip/reader.js';
 import { crc32 } from '../../src/zip/codecs.js';
+import { openZip } from '../../src/zip/reader.js';
 import { randomInt, rng, seededBytes } from '../helpers/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cozip-members-'));
