@@ -147,29 +147,43 @@ function finish(
   return { indexSize, data, extras, padding, cdOffset, cdSize, zip64End, archiveSize };
 }
 
+/** Where the padding entry goes when the archive needs one (spec revision 0.1.0). */
+export type PaddingPlace = 'last' | 'before-tail';
+
 /**
- * Plans the archive: the placed `data` right after the index, then (if the
- * archive would be under 32,819 bytes) the padding entry, then the `tail`
- * members (the priority block), then the central directory. Data offsets do
- * not depend on the tail, so a Flat writer places the data, builds the
- * manifest from those offsets, and plans with the manifest as the tail.
+ * Plans the archive: the placed `data` right after the index, then the
+ * `tail` members (the priority block), then the central directory. An
+ * archive that would be under 32,819 bytes gets a `__cozip_padding__`
+ * entry sized to make it exactly that (or minimally more when the shortfall
+ * is below the entry's own header bytes): after every other entry (Flat and
+ * None: `'last'`) or right before the tail (TACO: `'before-tail'`). Data
+ * offsets do not depend on the tail, so a Flat writer places the data,
+ * builds the manifest from those offsets, and plans with the manifest as the
+ * tail.
  */
-export function planLayout(indexSize: number, data: PlacedData, tail: PlanInput[]): Layout {
+export function planLayout(
+  indexSize: number,
+  data: PlacedData,
+  tail: PlanInput[],
+  padding: PaddingPlace = 'last',
+): Layout {
   const block = place(tail, data.end);
   const plain = finish(indexSize, data, block.entries, undefined, block.end);
   if (plain.archiveSize >= MIN_ARCHIVE_SIZE) return plain;
 
-  // Pad: the padding entry costs its local header and central record too.
+  // The padding entry costs its local header and central record too.
   const rawName = encodeUtf8(PADDING_NAME);
   const overhead = LOCAL_HEADER_SIZE + rawName.length + CENTRAL_HEADER_SIZE + rawName.length;
-  const paddingSize = Math.max(1, MIN_ARCHIVE_SIZE - plain.archiveSize - overhead);
-  const padded = place([{ name: PADDING_NAME, size: paddingSize, rawName }], data.end);
-  const shiftedTail = place(tail, padded.end);
-  return finish(
-    indexSize,
-    data,
-    [padded.entries[0], ...shiftedTail.entries],
-    padded.entries[0],
-    shiftedTail.end,
-  );
+  const pad = {
+    name: PADDING_NAME,
+    size: Math.max(1, MIN_ARCHIVE_SIZE - plain.archiveSize - overhead),
+    rawName,
+  };
+  if (padding === 'last') {
+    const placed = place([...tail, pad], data.end);
+    const entry = placed.entries[placed.entries.length - 1];
+    return finish(indexSize, data, placed.entries, entry, placed.end);
+  }
+  const placed = place([pad, ...tail], data.end);
+  return finish(indexSize, data, placed.entries, placed.entries[0], placed.end);
 }

@@ -64,6 +64,9 @@ export interface CozipWriteResult {
   zip64: boolean;
 }
 
+/** What the reference writer fills `__cozip_padding__` with ('Z'). */
+const PADDING_BYTE = 0x5a;
+
 const PROFILE_CODES: Record<ProfileName, number> = {
   none: PROFILE_NONE,
   flat: PROFILE_FLAT,
@@ -244,9 +247,13 @@ async function planArchive(
   }
 
   const indexSize = indexPayloadSize(priority);
-  const layout = planLayout(indexSize, data, tail);
-  // The padding (when the archive would be too small) comes first after the data.
-  if (layout.padding) extraSources.unshift({ bytes: new Uint8Array(layout.padding.size) });
+  // Padding (spec revision 0.1.0): last in Flat and None, before TACO's priority block.
+  const layout = planLayout(indexSize, data, tail, profile === 'taco' ? 'before-tail' : 'last');
+  if (layout.padding) {
+    const fill = { bytes: new Uint8Array(layout.padding.size).fill(PADDING_BYTE) };
+    if (profile === 'taco') extraSources.unshift(fill);
+    else extraSources.push(fill);
+  }
   // Where each priority file's payload lies: in the tail (Flat, TACO) or among the data (None).
   const at = new Map<string, { offset: number; size: number }>();
   for (const e of layout.extras) at.set(e.name, e);

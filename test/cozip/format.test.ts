@@ -82,7 +82,9 @@ describe('cozip byte layout', () => {
   });
 
   it('the index payload: header, name lengths, names, u64 offsets, u64 sizes', async () => {
-    const { bytes, result } = await build([{ name: 'x.bin', path: seededBytes(1, 100) }]);
+    // Big enough to need no padding (which would follow __metadata__).
+    const { bytes, result } = await build([{ name: 'x.bin', path: seededBytes(1, 40_000) }]);
+    assert.equal(result.padded, false);
     const p = bytes.subarray(51, 51 + getU32(bytes, 18));
     assert.deepEqual([...p.subarray(0, 4)], [0x43, 0x5a, 0x49, 0x50], '"CZIP"');
     assert.equal(getU16(p, 4), 1, 'version');
@@ -107,22 +109,72 @@ describe('cozip byte layout', () => {
     assert.equal(offset + size, zip.cdOffset);
   });
 
-  it('a tiny archive is padded to exactly 32,819 bytes with __cozip_padding__ before the manifest', async () => {
+  /** Entry names in archive order, and the padding payload when there is one. */
+  async function layoutOf(bytes: Uint8Array) {
+    const zip = await openZip(bytes);
+    const sorted = zip.entries.slice().sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    const pad = sorted.find((e) => e.name === '__cozip_padding__');
+    // Straight from the local header's bytes: 30 + name length + extra length.
+    const lh = pad ? pad.localHeaderOffset : 0;
+    const at = lh + 30 + getU16(bytes, lh + 26) + getU16(bytes, lh + 28);
+    return {
+      order: sorted.map((e) => e.name),
+      padding: pad ? bytes.subarray(at, at + pad.compressedSize) : undefined,
+    };
+  }
+
+  it('revision 0.1.0 padding: a tiny Flat archive is exactly 32,819 bytes, 0x5A padding last', async () => {
     const { bytes, result } = await build([{ name: 'one.txt', path: enc.encode('1') }]);
     assert.equal(bytes.length, 32819);
     assert.equal(result.padded, true);
-    const zip = await openZip(bytes);
-    const order = zip.entries
-      .slice()
-      .sort((a, b) => a.localHeaderOffset - b.localHeaderOffset)
-      .map((e) => e.name);
-    assert.deepEqual(order, ['__cozip__', 'one.txt', '__cozip_padding__', '__metadata__']);
+    const { order, padding } = await layoutOf(bytes);
+    assert.deepEqual(order, ['__cozip__', 'one.txt', '__metadata__', '__cozip_padding__']);
+    assert.ok(padding!.length > 30_000 && padding!.every((b) => b === 0x5a), 'filled with Z');
     assert.equal(
       getU16(bytes, bytes.length - 2),
       0,
       'EOCD comment length 0: the EOCD is the last 22 bytes',
     );
     assert.equal(getU32(bytes, bytes.length - 22), 0x06054b50);
+  });
+
+  it("revision 0.1.0 padding: a shortfall below the entry's own bytes gives a 1-byte padding", async () => {
+    // Grow one member until the unpadded archive is just short of the floor.
+    const unpadded = async (n: number) =>
+      (await build([{ name: 'a.bin', path: new Uint8Array(n) }], { profile: 'none' })).bytes.length;
+    const base = await build([{ name: 'a.bin', path: new Uint8Array(30_000) }], {
+      profile: 'none',
+    });
+    const { order } = await layoutOf(base.bytes);
+    assert.deepEqual(order, ['__cozip__', 'a.bin', '__cozip_padding__'], 'None: padding last');
+    // The padding entry costs 30 + 17 + 46 + 17 = 110 bytes besides its payload.
+    let n = 32_500;
+    while ((await unpadded(n)) === 32819) n++;
+    const { bytes, result } = await build([{ name: 'a.bin', path: new Uint8Array(n) }], {
+      profile: 'none',
+    });
+    if (result.padded) {
+      const { padding } = await layoutOf(bytes);
+      assert.equal(padding!.length, 1);
+      assert.ok(bytes.length > 32819 && bytes.length <= 32819 + 110, `${bytes.length} bytes`);
+    } else {
+      assert.ok(bytes.length >= 32819);
+    }
+  });
+
+  it('revision 0.1.0 padding: TACO puts it right before the priority block', async () => {
+    const collection = enc.encode('{"type":"Collection"}');
+    const { bytes } = await build(
+      [
+        { name: 'COLLECTION.json', path: collection },
+        { name: 'data/x.tif', path: enc.encode('tiff') },
+      ],
+      { profile: 'taco' },
+    );
+    assert.equal(bytes.length, 32819);
+    const { order, padding } = await layoutOf(bytes);
+    assert.deepEqual(order, ['__cozip__', 'data/x.tif', '__cozip_padding__', 'COLLECTION.json']);
+    assert.ok(padding!.every((b) => b === 0x5a));
   });
 
   it('entries: STORE, bit 11, no data descriptor, no extra fields, payload offsets as planned', async () => {
