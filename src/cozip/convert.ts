@@ -1,5 +1,6 @@
 // Any ZIP to a Flat cozip: every file member is decompressed (CRC-checked)
 // and stored; the manifest gets the member's mtime and original method.
+import { CozipError } from '../errors.js';
 import { isRangeSource, type OpenSourceOptions, type SourceInput } from '../io/open-source.js';
 import { methodName } from '../zip/codecs.js';
 import type { ZipEntry } from '../zip/entry.js';
@@ -8,6 +9,7 @@ import { SequentialContents } from '../zip/scan.js';
 import type { Sink } from '../zip/sink.js';
 import { INDEX_NAME, METADATA_NAME, PADDING_NAME } from './constants.js';
 import type { CozipRow } from './inputs.js';
+import { CURRENT_SPEC, isAsciiName } from './names.js';
 import { type CozipWriteResult, type WriteCozipOptions, writeCozip } from './writer.js';
 
 const RESERVED = new Set([INDEX_NAME, PADDING_NAME, METADATA_NAME]);
@@ -51,6 +53,7 @@ export async function convertToCozip(
     // Members go in the order they lie in the source, which is read front
     // to back in large windows; their CRC-32 is known, so the writer needs
     // no patch after each one.
+    if (!options.escapeNames && options.spec !== '1.0.1') refuseNonAscii(kept.map((e) => e.name));
     const contents = new SequentialContents(zip, kept);
     const rows: CozipRow[] = contents.order.map((e) => ({
       name: e.name,
@@ -67,4 +70,19 @@ export async function convertToCozip(
   } finally {
     if (!isRangeSource(input)) await zip.source.close?.();
   }
+}
+
+/** Names the current spec refuses for being non-ASCII, all listed in one error. */
+function refuseNonAscii(names: string[]): void {
+  const bad = names.filter((name) => !isAsciiName(name));
+  if (bad.length === 0) return;
+  const shown = bad.slice(0, 10).map((n) => JSON.stringify(n));
+  const more = bad.length > shown.length ? ` and ${bad.length - shown.length} more` : '';
+  throw new CozipError(
+    'INVALID_NAME',
+    `${bad.length} member name${bad.length === 1 ? ' is' : 's are'} not ASCII (cozip ${CURRENT_SPEC} names are): ` +
+      `${shown.join(', ')}${more}; escape them (option escapeNames, CLI --escape-names) to store each ` +
+      'non-ASCII byte as %XX with the original name in the source_name column',
+    { details: { names: bad } },
+  );
 }

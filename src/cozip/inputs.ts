@@ -11,7 +11,13 @@ import { iterateStream } from '../io/web-stream.js';
 import { crc32 } from '../zip/codecs.js';
 import { encodeUtf8Into, utf8Length } from '../zip/names.js';
 import { INDEX_NAME, PADDING_NAME } from './constants.js';
-import { cozipNameProblem } from './names.js';
+import {
+  type CozipSpec,
+  CURRENT_SPEC,
+  cozipNameProblem,
+  isAsciiName,
+  percentEscapeName,
+} from './names.js';
 
 /** A stream whose length is known up front (cozip writes sizes before data). */
 export interface SizedStream {
@@ -61,6 +67,31 @@ export function rawNameOf(table: EntryTable, i: number): Uint8Array {
   return table.nameBytes.subarray(table.nameStarts[i], table.nameStarts[i + 1]);
 }
 
+/** Where escapeNames keeps each row's original name. */
+export const SOURCE_NAME_COLUMN = 'source_name';
+
+/**
+ * The rows with every name made ASCII (bytes >= 0x80 as %XX) and the
+ * original name in `source_name` (on every row, so lookups by the original
+ * name work for all of them). New row objects; the caller's are untouched.
+ */
+export function escapeRowNames(rows: CozipRow[]): CozipRow[] {
+  return rows.map((row, i) => {
+    if (typeof row !== 'object' || row === null) return row;
+    if (SOURCE_NAME_COLUMN in row) {
+      throw invalid(
+        i,
+        `escapeNames needs the ${SOURCE_NAME_COLUMN} column, which the row already has`,
+        {
+          column: SOURCE_NAME_COLUMN,
+        },
+      );
+    }
+    if (typeof row.name !== 'string') return row;
+    return { ...row, name: percentEscapeName(row.name), [SOURCE_NAME_COLUMN]: row.name };
+  });
+}
+
 /** Files up to this size are read whole (and a few ahead); larger ones are streamed. */
 const WHOLE_FILE = 1 << 20;
 
@@ -74,7 +105,11 @@ function invalid(row: number, message: string, details: Record<string, unknown> 
  * Checks the rows against the spec's rules and the profile's reserved names;
  * returns the extra (manifest) columns in first-seen order.
  */
-export function checkRows(rows: CozipRow[], reserved: string[]): string[] {
+export function checkRows(
+  rows: CozipRow[],
+  reserved: string[],
+  spec: CozipSpec = CURRENT_SPEC,
+): string[] {
   if (!Array.isArray(rows)) throw new CozipError('INVALID_INPUT', 'rows must be an array');
   const columns: string[] = [];
   const known = new Set<string>();
@@ -92,14 +127,15 @@ export function checkRows(rows: CozipRow[], reserved: string[]): string[] {
       known.add(key);
       columns.push(key);
     }
-    const problem = cozipNameProblem(name);
+    const problem = cozipNameProblem(name, spec);
     if (problem) {
+      const hint = isAsciiName(name)
+        ? ''
+        : `; to pack it anyway, escape names (option escapeNames, CLI --escape-names): it is then stored as ${JSON.stringify(percentEscapeName(name))} with the original in the ${SOURCE_NAME_COLUMN} column`;
       throw new CozipError(
         'INVALID_NAME',
-        `row ${i}: invalid name ${JSON.stringify(name)}: ${problem}`,
-        {
-          details: { row: i, name },
-        },
+        `row ${i}: invalid name ${JSON.stringify(name)}: ${problem}${hint}`,
+        { details: { row: i, name } },
       );
     }
     if (name === INDEX_NAME || name === PADDING_NAME || reserved.includes(name)) {

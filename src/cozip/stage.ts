@@ -6,7 +6,13 @@ import { openFileSource } from '#file-source';
 import { readAll, readStream } from '../io/stream.js';
 import type { Sink } from '../zip/sink.js';
 import { METADATA_NAME } from './constants.js';
-import { type CozipRow, checkRows, type EntrySource, resolveRows } from './inputs.js';
+import {
+  type CozipRow,
+  checkRows,
+  type EntrySource,
+  escapeRowNames,
+  resolveRows,
+} from './inputs.js';
 import {
   type CozipWriteResult,
   flatManifestRows,
@@ -21,7 +27,16 @@ export interface StagedMetadata {
   paths: Array<{ name: string; path: EntrySource }>;
 }
 
-export async function stageMetadata(rows: CozipRow[]): Promise<StagedMetadata> {
+export interface StageMetadataOptions {
+  /** As in writeCozip: non-ASCII names stored as %XX, originals in `source_name`. */
+  escapeNames?: boolean;
+}
+
+export async function stageMetadata(
+  input: CozipRow[],
+  options: StageMetadataOptions = {},
+): Promise<StagedMetadata> {
+  const rows = options.escapeNames ? escapeRowNames(input) : input;
   const columns = checkRows(rows, [METADATA_NAME]);
   const entries = await resolveRows(rows, columns);
   return {

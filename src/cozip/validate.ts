@@ -34,7 +34,7 @@ import {
   TACO_METADATA_DIR,
 } from './constants.js';
 import { openManifest } from './manifest-read.js';
-import { cozipNameProblem } from './names.js';
+import { type CozipSpec, CURRENT_SPEC, cozipNameProblem } from './names.js';
 import { type CozipArchive, openCozip } from './reader.js';
 
 export interface CozipProblem {
@@ -54,6 +54,11 @@ export interface CozipValidation {
 export interface ValidateCozipOptions extends OpenSourceOptions {
   /** Also read every payload and check its CRC-32 (default false). */
   content?: boolean;
+  /**
+   * The spec revision to check names against (default '0.1.0', whose names
+   * are ASCII); '1.0.1' accepts the UTF-8 names that revision allowed.
+   */
+  spec?: CozipSpec;
   /** Local headers read concurrently (default 16; the planner merges neighbours). */
   concurrency?: number;
 }
@@ -106,7 +111,7 @@ async function validateOpened(
     return result(cz);
   }
   checkEnd(zip, add);
-  const byName = checkEntries(zip, add);
+  const byName = checkEntries(zip, add, options.spec ?? CURRENT_SPEC);
   const payloads = await checkLocalHeaders(zip, options.concurrency ?? 16, add);
 
   const indexEntry = byName.get(INDEX_NAME);
@@ -164,7 +169,7 @@ const FORBIDDEN_FLAGS =
   FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_CD_ENCRYPTED;
 
 /** Central directory rules; returns the entries by name. */
-function checkEntries(zip: ZipArchive, add: Add): Map<string, ZipEntry> {
+function checkEntries(zip: ZipArchive, add: Add, spec: CozipSpec): Map<string, ZipEntry> {
   const byName = new Map<string, ZipEntry>();
   let paddings = 0;
   for (const e of zip.entries) {
@@ -185,8 +190,13 @@ function checkEntries(zip: ZipArchive, add: Add): Map<string, ZipEntry> {
       add('INVALID_NAME', `${n}: name is not valid UTF-8`, n);
     else if (!isAscii(e.rawName) && !(e.flags & FLAG_UTF8))
       add('INVALID_NAME', `${n}: non-ASCII name without flag bit 11`, n);
-    const problem = cozipNameProblem(n);
-    if (problem) add('INVALID_NAME', `${JSON.stringify(n)}: ${problem}`, n);
+    const problem = cozipNameProblem(n, spec);
+    if (problem) {
+      // A UTF-8 name the older revision allowed: say so, the archive is not broken.
+      const older = spec !== '1.0.1' && cozipNameProblem(n, '1.0.1') === undefined;
+      const note = older ? "; the name conforms to cozip 1.0.1 (check with spec '1.0.1')" : '';
+      add('INVALID_NAME', `${JSON.stringify(n)}: ${problem}${note}`, n);
+    }
     if (byName.has(n)) add('DUPLICATE_NAME', `${JSON.stringify(n)} appears twice`, n);
     if (n === PADDING_NAME) paddings++;
     byName.set(n, e);

@@ -15,12 +15,20 @@ import {
   TACO_METADATA_DIR,
 } from './constants.js';
 import { encodeIndexPayload, type IndexEntry, indexPayloadSize } from './index-payload.js';
-import { type CozipRow, checkRows, type EntryTable, rawNameOf, resolveRows } from './inputs.js';
+import {
+  type CozipRow,
+  checkRows,
+  type EntryTable,
+  escapeRowNames,
+  rawNameOf,
+  resolveRows,
+} from './inputs.js';
 import {
   type EncodeManifestOptions,
   encodeManifestColumns,
   type ManifestColumns,
 } from './manifest-write.js';
+import type { CozipSpec } from './names.js';
 import { type PlacedData, payloadOffset, placeData, planLayout } from './plan.js';
 import { checkManifestBytes } from './stage-check.js';
 import { type CozipProgress, type ExtraSource, writePlanned } from './write-members.js';
@@ -45,6 +53,19 @@ export interface WriteCozipOptions {
      */
     sortByName?: boolean;
   };
+  /**
+   * Store names with non-ASCII characters anyway (spec revision 0.1.0 allows
+   * only ASCII): each UTF-8 byte >= 0x80 becomes %XX in the archive name and
+   * every row's original name goes to the `source_name` manifest column.
+   * Default false: such names are refused with INVALID_NAME.
+   */
+  escapeNames?: boolean;
+  /**
+   * The spec revision whose name rules the writer follows (default '0.1.0').
+   * '1.0.1' allows UTF-8 names, for reproducing archives of that revision:
+   * today's official readers refuse them.
+   */
+  spec?: CozipSpec;
   /** Modification time of every entry (default: now). Fix it for reproducible output. */
   mtime?: Date;
   onProgress?: (progress: CozipProgress) => void;
@@ -85,7 +106,8 @@ export async function writeCozip(
   const profile = options.profile ?? 'flat';
   if (!(profile in PROFILE_CODES))
     throw new CozipError('INVALID_ARGUMENT', `unknown profile ${JSON.stringify(profile)}`);
-  const columns = checkRows(rows, profile === 'flat' ? [METADATA_NAME] : []);
+  if (options.escapeNames) rows = escapeRowNames(rows);
+  const columns = checkRows(rows, profile === 'flat' ? [METADATA_NAME] : [], options.spec);
   const table = await resolveRows(rows, columns);
   const plan = await planArchive(profile, table, options);
   const sink = typeof out === 'string' ? await createFileSink(out) : out;

@@ -182,8 +182,21 @@ describe('cozip byte layout', () => {
       { name: 'plain.txt', path: seededBytes(2, 5000) },
       { name: 'ünïcødé/名前.bin', path: seededBytes(3, 40_000) },
     ];
-    const { bytes, result } = await build(rows);
+    const { bytes, result } = await build(rows, { escapeNames: true });
     const zip = await openZip(bytes);
+    // Revision 0.1.0: ASCII names only, the escaped form stored, the original kept.
+    assert.deepEqual(
+      result.manifest!.map((r) => [r.name, r.source_name]),
+      [
+        ['plain.txt', 'plain.txt'],
+        ['%C3%BCn%C3%AFc%C3%B8d%C3%A9/%E5%90%8D%E5%89%8D.bin', 'ünïcødé/名前.bin'],
+      ],
+    );
+    for (const e of zip.entries)
+      assert.ok(
+        e.rawName.every((b) => b > 0 && b < 0x80),
+        e.name,
+      );
     for (const e of zip.entries) {
       assert.equal(e.method, 0, e.name);
       assert.equal(e.flags, 0x800, e.name);
@@ -194,7 +207,7 @@ describe('cozip byte layout', () => {
       const e = zip.entries.find((x) => x.name === row.name)!;
       assert.equal(await payloadOffset(zip, e), row.offset);
       assert.equal(e.uncompressedSize, row.size);
-      const src = rows.find((r) => r.name === row.name)!.path;
+      const src = rows.find((r) => r.name === row.source_name)!.path;
       assert.deepEqual(
         bytes.subarray(row.offset as number, (row.offset as number) + src.length),
         src,

@@ -1,7 +1,7 @@
 // Write, then read back every way: our reader, the ZIP layer, validation, and
 // the independent tools (unzip, Python's zipfile, 7-Zip).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -31,7 +31,7 @@ async function manifestRows(path: string) {
 }
 
 describe('cozip round trips', () => {
-  it('Flat: files from disk, bytes and streams; unicode names; extra columns come back typed', async (t) => {
+  it('Flat under 1.0.1 name rules: files from disk, bytes and streams; UTF-8 names; typed columns', async (t) => {
     const onDisk = join(dir, 'input.bin');
     const diskBytes = seededBytes(11, 200_000);
     writeFileSync(onDisk, diskBytes);
@@ -61,8 +61,16 @@ describe('cozip round trips', () => {
       },
     ];
     const out = join(dir, 'flat.zip');
-    const result = await writeCozip(out, rows, { mtime: MTIME });
+    const result = await writeCozip(out, rows, { mtime: MTIME, spec: '1.0.1' });
     assert.equal(result.entries, 3);
+    // Today's rules refuse the UTF-8 name; the 1.0.1 archive still opens and reads.
+    await assert.rejects(writeCozip(join(dir, 'refused.zip'), rows), /non-ASCII/);
+    assert.equal(existsSync(join(dir, 'refused.zip')), false, 'nothing at the target');
+    const current = await validateCozip(out);
+    assert.deepEqual(
+      current.problems.map((p) => [p.code, p.entry, /conforms to cozip 1\.0\.1/.test(p.message)]),
+      [['INVALID_NAME', 'données/été ☀.txt', true]],
+    );
     const { cz, rows: back } = await manifestRows(out);
     assert.equal(cz.profileName, 'flat');
     assert.deepEqual(
@@ -72,7 +80,7 @@ describe('cozip round trips', () => {
     assert.ok(!('path' in back[0]), 'path is never stored');
     assert.deepEqual(await readMember(cz, back[0] as { offset: number; size: number }), diskBytes);
     assert.deepEqual(await readMember(cz, back[2] as { offset: number; size: number }), stream);
-    assert.deepEqual((await validateCozip(out, { content: true })).problems, []);
+    assert.deepEqual((await validateCozip(out, { content: true, spec: '1.0.1' })).problems, []);
     await assertToolsAccept(t, out);
     if (requireTools(t, 'python3')) {
       const py = await pythonRead(out);
