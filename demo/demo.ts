@@ -53,7 +53,6 @@ try {
   // 3. Query the manifest locally, then fetch just the members we want.
   const rows = await readManifest(archive, {
     filter: { split: 'val', label: 'water' },
-    gdal: true,
   });
   console.log(`manifest: ${rows.length} tiles match split = val and label = water`);
   for (const row of rows.slice(0, 3)) {
@@ -61,7 +60,7 @@ try {
       new TextDecoder().decode(await readMember(archive, row as { offset: number; size: number })),
     );
     console.log(
-      `  ${row.name}: ${geojson.features.length} features  (GDAL: ${row['cozip:gdal_vsi']})`,
+      `  ${row.name}: ${geojson.features.length} features  (GDAL: ${row['cozip:location']})`,
     );
   }
 

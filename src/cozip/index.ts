@@ -2,7 +2,6 @@
 // conditional file imports).
 export * as cozipConstants from './constants.js';
 export { type ConvertOptions, convertToCozip } from './convert.js';
-export { addGdalColumn, GDAL_VSI_COLUMN, gdalVsiPath } from './gdal.js';
 export {
   type CozipIndex,
   decodeIndexPayload,
@@ -10,6 +9,13 @@ export {
   type IndexEntry,
 } from './index-payload.js';
 export { type CozipRow, type EntrySource, fileInput, type SizedStream } from './inputs.js';
+export {
+  addLocationColumn,
+  GDAL_VSI_COLUMN,
+  gdalVsiPath,
+  LOCATION_COLUMN,
+  TACO_LOCATION_COLUMN,
+} from './location.js';
 export {
   archiveLocation,
   cozipManifest,

@@ -11,6 +11,7 @@ import { iterateStream } from '../io/web-stream.js';
 import { crc32 } from '../zip/codecs.js';
 import { encodeUtf8Into, utf8Length } from '../zip/names.js';
 import { INDEX_NAME, PADDING_NAME } from './constants.js';
+import { LOCATION_COLUMNS } from './location.js';
 import {
   type CozipSpec,
   CURRENT_SPEC,
@@ -65,6 +66,15 @@ export interface EntryTable {
 /** Row i's name as UTF-8 (a view into the table). */
 export function rawNameOf(table: EntryTable, i: number): Uint8Array {
   return table.nameBytes.subarray(table.nameStarts[i], table.nameStarts[i + 1]);
+}
+
+/** A reserved reader column in the input: refused (spec revision 0.1.0). */
+export function locationColumn(column: string, where: string): CozipError {
+  return new CozipError(
+    'INVALID_INPUT',
+    `${where}: column "${column}" is reserved: readers derive it from each member's offset and size, so it is never stored`,
+    { details: { column } },
+  );
 }
 
 /** Where escapeNames keeps each row's original name. */
@@ -124,6 +134,7 @@ export function checkRows(
       if (key === 'name' || key === 'path' || known.has(key)) continue;
       if (key === 'offset' || key === 'size')
         throw invalid(i, `column "${key}" is reserved: the writer computes it`, { column: key });
+      if (LOCATION_COLUMNS.includes(key)) throw locationColumn(key, `row ${i}`);
       known.add(key);
       columns.push(key);
     }

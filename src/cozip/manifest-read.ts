@@ -10,6 +10,7 @@ import {
 } from 'hyparquet';
 import { CozipError, isCozipError } from '../errors.js';
 import type { RangeSource } from '../io/source.js';
+import { LOCATION_COLUMNS } from './location.js';
 import {
   evaluateConditions,
   type ManifestFilter,
@@ -74,7 +75,14 @@ export interface ManifestReadOptions {
 
 export interface Manifest {
   numRows: number;
+  /** The stored columns, without the reserved location columns (see `discarded`). */
   columns: ManifestColumn[];
+  /**
+   * Stored columns with a reserved reader name (`cozip:location`,
+   * `taco:location`): spec revision 0.1.0 has readers derive them from the
+   * payload instead, so they are never read.
+   */
+  discarded: string[];
   metadata: FileMetaData;
   rows(options?: ManifestReadOptions): Promise<Array<Record<string, unknown>>>;
   columnsData(options?: ManifestReadOptions): Promise<Record<string, unknown[]>>;
@@ -124,7 +132,9 @@ export async function openManifest(
   const metadata = await decoding(source, () =>
     parquetMetadataAsync(file, { initialFetchSize: initialFetch }),
   );
-  const columns = describeColumns(metadata);
+  const stored = describeColumns(metadata);
+  const columns = stored.filter((c) => !LOCATION_COLUMNS.includes(c.name));
+  const discarded = stored.filter((c) => LOCATION_COLUMNS.includes(c.name)).map((c) => c.name);
   const types = Object.fromEntries(columns.map((c) => [c.name, c.type]));
   for (const name of ['name', 'offset', 'size']) {
     const type = types[name];
@@ -167,6 +177,7 @@ export async function openManifest(
   return {
     numRows: Number(metadata.num_rows),
     columns,
+    discarded,
     metadata,
     columnsData,
     async rows(read = {}) {

@@ -1,6 +1,7 @@
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import { CozipError } from '../errors.js';
 import { encodeUtf8 } from '../zip/names.js';
+import { LOCATION_COLUMNS } from './location.js';
 import { type GeoOptions, geometryColumn } from './manifest-geo.js';
 import {
   inferKind,
@@ -170,6 +171,12 @@ function columnNames(rows: Array<Record<string, unknown>>): string[] {
       if (seen.has(key)) continue;
       // `path` names the source file on the writer's disk: never published.
       if (key === 'path') throw invalid(`row ${index} has a path column`, { row: index });
+      if (LOCATION_COLUMNS.includes(key)) {
+        throw invalid(`row ${index}: column "${key}" is reserved for readers (never stored)`, {
+          row: index,
+          column: key,
+        });
+      }
       seen.add(key);
       names.push(key);
     }

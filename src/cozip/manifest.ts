@@ -1,8 +1,8 @@
 // The Flat manifest of an open cozip: `__metadata__` read through range
-// requests, optionally with the synthetic `cozip:gdal_vsi` column.
+// requests, with the synthetic `cozip:location` column (spec revision 0.1.0).
 import { CozipError } from '../errors.js';
 import { METADATA_NAME, PROFILE_FLAT } from './constants.js';
-import { addGdalColumn } from './gdal.js';
+import { addLocationColumn, GDAL_VSI_COLUMN, LOCATION_COLUMN } from './location.js';
 import {
   type Manifest,
   type ManifestReadOptions,
@@ -36,8 +36,13 @@ export function cozipManifest(
 }
 
 export interface ReadManifestOptions extends ManifestReadOptions {
-  /** Add `cozip:gdal_vsi` to every row (a path GDAL/rasterio can open in place). */
-  gdal?: boolean;
+  /**
+   * Add `cozip:location` to every row (default true): a GDAL path that opens
+   * the member in place (`/vsisubfile/<offset>_<size>,<archive>`). `'legacy'`
+   * names it `cozip:gdal_vsi`, as readers did before spec revision 0.1.0;
+   * false leaves it out. With `columns`, it is added only when listed there.
+   */
+  location?: boolean | 'legacy';
 }
 
 /** Rows of a Flat cozip's manifest: projection and filters fetch only what they need. */
@@ -45,19 +50,33 @@ export async function readManifest(
   archive: CozipArchive,
   options: ReadManifestOptions = {},
 ): Promise<Array<Record<string, unknown>>> {
-  const { gdal, ...read } = options;
-  // The GDAL path is built from offset and size: make sure they are read.
-  if (gdal && read.columns) read.columns = [...new Set([...read.columns, 'offset', 'size'])];
-  const rows = await (await cozipManifest(archive)).rows(read);
-  return gdal ? addGdalColumn(rows, archiveLocation(archive)) : rows;
+  const { location = true, ...read } = options;
+  const column = location === 'legacy' ? GDAL_VSI_COLUMN : LOCATION_COLUMN;
+  const asked = read.columns;
+  const add = location !== false && (asked === undefined || asked.includes(column));
+  const manifest = await cozipManifest(archive);
+  if (!add) return manifest.rows(read);
+  // The location is built from offset and size: read them even when not asked for.
+  const fetched = asked && [...new Set([...asked.filter((c) => c !== column), 'offset', 'size'])];
+  const rows = addLocationColumn(
+    await manifest.rows({ ...read, columns: fetched }),
+    archiveLocation(archive),
+    column,
+  );
+  if (!asked) return rows;
+  // Keys in the order asked, and only those.
+  return rows.map((row) => Object.fromEntries(asked.map((c) => [c, row[c]])));
 }
 
-/** The path or URL the archive was opened from (the innermost source's name). */
+/**
+ * Where the archive is, for location paths: the innermost source's
+ * `location` (an absolute path for a local file) or its name (a URL).
+ */
 export function archiveLocation(archive: CozipArchive): string {
-  let s: { name: string; source?: unknown } = archive.source;
+  let s: { name: string; location?: string; source?: unknown } = archive.source;
   while (s.source && typeof (s.source as { name?: unknown }).name === 'string')
     s = s.source as typeof s;
-  return s.name;
+  return s.location ?? s.name;
 }
 
 /**

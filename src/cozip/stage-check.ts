@@ -1,14 +1,19 @@
 // Checking a user-supplied Flat manifest against the plan: every planned
-// entry must appear once with the planned offset and size, and nothing else.
+// entry must appear once with the planned offset and size, and nothing else;
+// and no reserved location column may be stored (spec revision 0.1.0).
 import { CozipError } from '../errors.js';
 import { bytesSource } from '../io/bytes-source.js';
+import { locationColumn } from './inputs.js';
 import { openManifest } from './manifest-read.js';
 
 export async function checkManifestBytes(
   parquet: Uint8Array,
-  planned: Array<Record<string, unknown>>,
+  planned: Array<Record<string, unknown>> | undefined,
 ): Promise<void> {
   const manifest = await openManifest(bytesSource(parquet, 'metadata'), 0, parquet.length);
+  const [stored] = manifest.discarded;
+  if (stored !== undefined) throw locationColumn(stored, 'the supplied manifest');
+  if (!planned) return;
   const rows = await manifest.rows({ columns: ['name', 'offset', 'size'] });
   const mismatch = (message: string, details: Record<string, unknown> = {}) =>
     new CozipError('MANIFEST_MISMATCH', `supplied manifest disagrees with the plan: ${message}`, {

@@ -233,9 +233,10 @@ async function planArchive(
     let bytes: Uint8Array;
     if (options.metadata) {
       bytes = options.metadata;
-      if (options.validateMetadata !== false) {
-        await checkManifestBytes(bytes, flatManifestRows(table, data));
-      }
+      // A stored location column is refused even when the plan is not checked.
+      const planned =
+        options.validateMetadata !== false ? flatManifestRows(table, data) : undefined;
+      await checkManifestBytes(bytes, planned);
     } else {
       const columns = flatManifestColumns(table, data, options.manifest?.sortByName === true);
       bytes = encodeManifestColumns(columns, options.manifest);

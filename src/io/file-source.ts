@@ -2,6 +2,7 @@
 // (whose browser variant is file-source-web.ts) and exported by the Node entry.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { CozipError } from '../errors.js';
 import { closedError, throwIfAborted } from './abort.js';
 import { checkRange, type IoStats, type RangeSource, type ReadOptions } from './source.js';
@@ -93,6 +94,7 @@ export async function openFileSource(path: string): Promise<FileSource> {
   const source: FileSource = {
     size,
     name: path,
+    location: resolve(path),
     stats,
     read,
     stream,

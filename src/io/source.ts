@@ -24,6 +24,11 @@ export interface RangeSource {
   readonly size: number;
   /** Path or URL, used in error messages and in GDAL `/vsi` paths. */
   readonly name: string;
+  /**
+   * Where the object is, when `name` does not say it fully: a local file's
+   * absolute path (GDAL paths must not depend on the reader's directory).
+   */
+  readonly location?: string;
   /** Exactly the bytes [start, end); throws a CozipError otherwise. */
   read(start: number, end: number, options?: ReadOptions): Promise<Uint8Array>;
   /**

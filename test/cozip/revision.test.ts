@@ -7,13 +7,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import { convertToCozip } from '../../src/cozip/convert.js';
 import { readManifest } from '../../src/cozip/manifest.js';
+import { openManifest } from '../../src/cozip/manifest-read.js';
+import { encodeManifest } from '../../src/cozip/manifest-write.js';
 import { openCozip, readMember } from '../../src/cozip/reader.js';
-import { stageMetadata } from '../../src/cozip/stage.js';
+import { stageCreate, stageMetadata } from '../../src/cozip/stage.js';
 import { validateCozip } from '../../src/cozip/validate.js';
 import { type WriteCozipOptions, writeCozip } from '../../src/cozip/writer.js';
 import { isCozipError } from '../../src/errors.js';
+import { bytesSource } from '../../src/io/bytes-source.js';
 import { bufferSink } from '../../src/zip/sink.js';
 import { ZipWriter } from '../../src/zip/writer.js';
 import { seededBytes } from '../helpers/random.js';
@@ -231,5 +235,57 @@ describe('cozip spec revision 0.1.0', () => {
     } finally {
       await archive.source.close?.();
     }
+  });
+
+  /** A Parquet manifest for `staged` with a stored `column`, written by hyparquet-writer directly. */
+  function manifestWith(staged: Array<Record<string, unknown>>, column: string): Uint8Array {
+    const writer = new ByteWriter();
+    parquetWrite({
+      writer,
+      columnData: [
+        { name: 'name', data: staged.map((r) => r.name as string), type: 'STRING' },
+        { name: 'offset', data: staged.map((r) => BigInt(r.offset as number)), type: 'INT64' },
+        { name: 'size', data: staged.map((r) => BigInt(r.size as number)), type: 'INT64' },
+        { name: column, data: staged.map(() => '/vsisubfile/0_1,/elsewhere.zip'), type: 'STRING' },
+      ],
+    });
+    return new Uint8Array(writer.getBuffer());
+  }
+
+  for (const column of ['cozip:location', 'taco:location']) {
+    it(`refuses a stored ${column} column in rows and in a supplied Parquet, writing nothing`, async () => {
+      const out = join(dir, `stored-${column.replace(':', '-')}.zip`);
+      const rows = [{ name: 'a.txt', path: new Uint8Array([1]), [column]: 'x' }];
+      const refused = (err: unknown) => {
+        assert.ok(isCozipError(err) && err.code === 'INVALID_INPUT', String(err));
+        assert.equal(err.details.column, column);
+        assert.match(err.message, new RegExp(`"${column}" is reserved`));
+        return true;
+      };
+      await assert.rejects(writeCozip(out, rows), refused);
+      assert.throws(
+        () => encodeManifest([{ name: 'a', offset: 100, size: 1, [column]: 'x' }]),
+        (err: unknown) => isCozipError(err) && err.code === 'INVALID_INPUT',
+      );
+      const staged = await stageMetadata([{ name: 'a.txt', path: new Uint8Array([1]) }]);
+      const parquet = manifestWith(staged.table, column);
+      await assert.rejects(stageCreate(out, staged.paths, parquet), refused);
+      await assert.rejects(stageCreate(out, staged.paths, parquet, { validate: false }), refused);
+      assert.equal(existsSync(out), false);
+    });
+  }
+
+  it('a stored cozip:location is never read back: readers derive it from the payload', async () => {
+    // A manifest another writer made, with a stale location column.
+    const staged = await stageMetadata([{ name: 'a.txt', path: new TextEncoder().encode('hi') }]);
+    const parquet = manifestWith(staged.table, 'cozip:location');
+    const m = await openManifest(bytesSource(parquet, 'stale'), 0, parquet.length);
+    assert.deepEqual(m.discarded, ['cozip:location']);
+    assert.deepEqual(
+      m.columns.map((c) => c.name),
+      ['name', 'offset', 'size'],
+    );
+    const [stored] = await m.rows();
+    assert.equal('cozip:location' in stored, false);
   });
 });

@@ -1,7 +1,16 @@
+// Where a member is, as GDAL names it: the `cozip:location` column readers
+// add to every Flat manifest row (`taco:location` in TACO), so GDAL, rasterio
+// or DuckDB's spatial extension open a member in place.
 import { CozipError } from '../errors.js';
 
-/** The synthetic column readers add to manifest rows. */
+/** The reader column of the Flat profile (spec revision 0.1.0). */
+export const LOCATION_COLUMN = 'cozip:location';
+/** The reader column of the TACO profile (spec revision 0.1.0). */
+export const TACO_LOCATION_COLUMN = 'taco:location';
+/** The name readers used before revision 0.1.0; given only when asked for. */
 export const GDAL_VSI_COLUMN = 'cozip:gdal_vsi';
+/** Reserved reader columns: never stored (writers refuse them, readers discard them). */
+export const LOCATION_COLUMNS: readonly string[] = [LOCATION_COLUMN, TACO_LOCATION_COLUMN];
 
 /**
  * A GDAL path that opens one member in place, without extracting it:
@@ -54,10 +63,11 @@ function fileUrlPath(location: string): string {
   return /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path;
 }
 
-/** Copies of `rows` with `cozip:gdal_vsi` from each row's `offset` and `size`. */
-export function addGdalColumn(
+/** Copies of `rows` with `column` (default `cozip:location`) from each row's `offset` and `size`. */
+export function addLocationColumn(
   rows: Array<Record<string, unknown>>,
   archiveLocation: string,
+  column: string = LOCATION_COLUMN,
 ): Array<Record<string, unknown>> {
   const file = gdalFilename(archiveLocation);
   return rows.map((row, i) => {
@@ -67,22 +77,23 @@ export function addGdalColumn(
         details: { row: i },
       });
     }
-    return { ...row, [GDAL_VSI_COLUMN]: subfile(file, offset, size) };
+    return { ...row, [column]: subfile(file, offset, size) };
   });
 }
 
-/** The column-wise form: adds `cozip:gdal_vsi` next to the `offset` and `size` columns. */
-export function addGdalColumnData(
+/** The column-wise form: adds `column` next to the `offset` and `size` columns. */
+export function addLocationColumnData(
   data: Record<string, unknown[]>,
   archiveLocation: string,
+  column: string = LOCATION_COLUMN,
 ): Record<string, unknown[]> {
   const { offset, size } = data;
   if (!offset || !size) {
-    throw new CozipError('INVALID_ARGUMENT', 'the gdal column needs the offset and size columns');
+    throw new CozipError('INVALID_ARGUMENT', `${column} needs the offset and size columns`);
   }
   const file = gdalFilename(archiveLocation);
   return {
     ...data,
-    [GDAL_VSI_COLUMN]: offset.map((o, i) => subfile(file, o as number, size[i] as number)),
+    [column]: offset.map((o, i) => subfile(file, o as number, size[i] as number)),
   };
 }

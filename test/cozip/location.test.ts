@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  addGdalColumn,
-  addGdalColumnData,
+  addLocationColumn,
+  addLocationColumnData,
   GDAL_VSI_COLUMN,
   gdalFilename,
   gdalVsiPath,
-} from '../../src/cozip/gdal.js';
+  LOCATION_COLUMN,
+} from '../../src/cozip/location.js';
 import { isCozipError } from '../../src/errors.js';
 
 const invalid = (err: unknown) => isCozipError(err, 'INVALID_ARGUMENT');
@@ -53,32 +54,35 @@ describe('gdalVsiPath', () => {
   });
 });
 
-describe('addGdalColumn', () => {
-  it('adds cozip:gdal_vsi to copies of the rows', () => {
+describe('addLocationColumn', () => {
+  it('adds cozip:location to copies of the rows (or the legacy cozip:gdal_vsi when named)', () => {
     const rows = [
       { name: 'lima.txt', offset: 130, size: 9600 },
       { name: 'paris.txt', offset: 9769, size: 10400 },
     ];
-    const out = addGdalColumn(rows, 'https://h/x.zip');
-    assert.equal(GDAL_VSI_COLUMN, 'cozip:gdal_vsi');
+    const out = addLocationColumn(rows, 'https://h/x.zip');
+    assert.equal(LOCATION_COLUMN, 'cozip:location');
     assert.deepEqual(
-      out.map((r) => r[GDAL_VSI_COLUMN]),
+      out.map((r) => r[LOCATION_COLUMN]),
       [
         '/vsisubfile/130_9600,/vsicurl/https://h/x.zip',
         '/vsisubfile/9769_10400,/vsicurl/https://h/x.zip',
       ],
     );
     assert.equal(out[0].name, 'lima.txt');
-    assert.equal('cozip:gdal_vsi' in rows[0], false);
-    assert.throws(() => addGdalColumn([{ name: 'a' }], '/x.zip'), invalid);
+    assert.equal('cozip:location' in rows[0], false);
+    const legacy = addLocationColumn(rows, '/x.zip', GDAL_VSI_COLUMN);
+    assert.equal(legacy[0]['cozip:gdal_vsi'], '/vsisubfile/130_9600,/x.zip');
+    assert.equal('cozip:location' in legacy[0], false);
+    assert.throws(() => addLocationColumn([{ name: 'a' }], '/x.zip'), invalid);
   });
 
   it('has a column-wise form', () => {
     const data = { name: ['a', 'b'], offset: [1, 2], size: [3, 4] };
-    assert.deepEqual(addGdalColumnData(data, '/x.zip'), {
+    assert.deepEqual(addLocationColumnData(data, '/x.zip'), {
       ...data,
-      'cozip:gdal_vsi': ['/vsisubfile/1_3,/x.zip', '/vsisubfile/2_4,/x.zip'],
+      'cozip:location': ['/vsisubfile/1_3,/x.zip', '/vsisubfile/2_4,/x.zip'],
     });
-    assert.throws(() => addGdalColumnData({ name: ['a'] }, '/x.zip'), invalid);
+    assert.throws(() => addLocationColumnData({ name: ['a'] }, '/x.zip'), invalid);
   });
 });
