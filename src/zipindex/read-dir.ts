@@ -239,11 +239,10 @@ async function withDirectory<T>(
             { details: { fromEnd: err.fromEnd, limit: maxDir } },
           );
         }
-        const more = await source.read(size - err.fromEnd, size - tail.length, options);
-        const joined = new Uint8Array(err.fromEnd);
-        joined.set(more, 0);
-        joined.set(tail, more.length);
-        tail = joined;
+        // One read of the whole range rather than the rest joined to the
+        // tail: never two copies of a large directory at once.
+        tail = new Uint8Array(0);
+        tail = await source.read(size - err.fromEnd, size, options);
       }
     }
   } finally {
