@@ -23,6 +23,12 @@ function ensure(p: Packer, n: number): void {
   p.view = new DataView(bytes.buffer);
 }
 
+/** Empties `p` for a new value of up to `capacity` bytes (the buffer is reused). */
+export function restart(p: Packer, capacity: number): void {
+  p.pos = 0;
+  ensure(p, capacity);
+}
+
 /** What was written (a view of the buffer). */
 export function packed(p: Packer): Uint8Array {
   return p.bytes.subarray(0, p.pos);

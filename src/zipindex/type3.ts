@@ -26,7 +26,7 @@ import {
   readValues,
   type Values,
 } from './msgpack.js';
-import { packArrayHeader, packBin, packed, packer, packInt } from './pack.js';
+import { type Packer, packArrayHeader, packBin, packed, packer, packInt, restart } from './pack.js';
 
 const COLUMNS = 8;
 /** Local file header (30) plus a data descriptor with signature (16). */
@@ -53,16 +53,23 @@ function customBlobs(cols: FileColumns, order: Uint32Array): Uint8Array[] {
  * The msgpack payload of the entries `order` picks, in that order. The
  * entries are visited once (they are scattered: a chunk is a name range),
  * writing the names and keeping the other columns' deltas for the rest.
+ * Written into `p` when given (its buffer reused: the result is a view).
  */
-export function encodeStructs(cols: FileColumns, order: Uint32Array): Uint8Array {
+export function encodeStructs(
+  cols: FileColumns,
+  order: Uint32Array,
+  p: Packer = packer(0),
+): Uint8Array {
   const n = order.length;
   const { names, nameStart, compressedSize, uncompressedSize, offset, method, flags } = cols;
   // Exact values are looked up only when some value is beyond 2^53.
   const wide = cols.wide !== undefined;
   const custom = cols.custom ? customBlobs(cols, order) : undefined;
-  let nameBytes = 0;
-  for (let k = 0; k < n; k++) nameBytes += nameStart[order[k] + 1] - nameStart[order[k]];
-  const p = packer(nameBytes + 32 * n + 64);
+  // Room for all: names and custom blobs, at most 32 bytes of the rest an entry.
+  let bytes = 32 * n + 64;
+  for (let k = 0; k < n; k++) bytes += nameStart[order[k] + 1] - nameStart[order[k]];
+  if (custom) for (const blob of custom) bytes += blob.length;
+  restart(p, bytes);
   packArrayHeader(p, COLUMNS);
   packArrayHeader(p, n);
   const csizes: (number | bigint)[] = [];

@@ -22,15 +22,23 @@ import {
 } from './msgpack.js';
 import { nameOrder } from './name-order.js';
 import { compareBytes } from './names.js';
+import { type Packer, packer } from './pack.js';
 import { decodeStructs, encodeStructs, findInStructs } from './type3.js';
 import { zstdCompress, zstdDecompress } from './zstd.js';
 
 /** Entries per chunk, and the count from which the encoder chunks. */
 export const CHUNK_FILES = 25_000;
 
-/** A type-3 serialization of the entries `order` picks: the type byte, then the zstd frame. */
-export async function serializeStructs(cols: FileColumns, order: Uint32Array): Promise<Uint8Array> {
-  const frame = await zstdCompress(checkPayload(encodeStructs(cols, order)));
+/**
+ * A type-3 serialization of the entries `order` picks: the type byte, then
+ * the zstd frame. `p`: a packer to reuse (one value at a time).
+ */
+export async function serializeStructs(
+  cols: FileColumns,
+  order: Uint32Array,
+  p?: Packer,
+): Promise<Uint8Array> {
+  const frame = await zstdCompress(checkPayload(encodeStructs(cols, order, p)));
   const out = new Uint8Array(1 + frame.length);
   out[0] = TYPE_STRUCTS;
   out.set(frame, 1);
@@ -106,12 +114,14 @@ export async function encodeChunked(cols: FileColumns): Promise<Uint8Array[]> {
   const sizes = chunkSizes(sorted.length);
   const orders = chunkOrders(cols, sorted, sizes);
   const parts: Uint8Array[] = [];
+  // One buffer for every chunk's payload: each is compressed before the next is written.
+  const p = packer(0);
   let at = 0;
   for (const [c, size] of sizes.entries()) {
     const first = nameAt(cols, sorted[at]);
     const last = nameAt(cols, sorted[at + size - 1]);
     at += size;
-    const payload = await serializeStructs(cols, orders[c]);
+    const payload = await serializeStructs(cols, orders[c], p);
     // First and Last are str of raw name bytes, which the library cannot write.
     parts.push(
       concatBytes([
