@@ -1,6 +1,7 @@
 // Indexing: the central directory parsed from the END of a ZIP held in
 // memory. When the bytes given are not enough, NeedMoreDataError says how
-// many trailing bytes are: over HTTP that is one more request.
+// many trailing bytes are: over HTTP that is one more request. The records
+// go into columns (dir-records.ts); readDir hands them out as Files.
 import { CozipError } from '../errors.js';
 import {
   isRangeSource,

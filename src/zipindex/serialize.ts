@@ -1,5 +1,5 @@
-// Serialize and deserialize a list of Files, choosing the encoding by entry
-// count exactly as the Go implementation does:
+// Serialize and deserialize a list of Files (or columns, the same bytes),
+// choosing the encoding by entry count exactly as the Go implementation does:
 //   < 10 entries        type 1 (msgpack < 200 bytes) or 2 (the same, zstd)
 //   10 .. 24,999        type 3 (struct of arrays, zstd)
 //   >= 25,000           type 4 (chunks of type 3), unless `chunked: false`
