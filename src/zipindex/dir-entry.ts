@@ -34,7 +34,8 @@ const CREATOR_NTFS = 11;
 const CREATOR_VFAT = 14;
 const CREATOR_MACOS = 19;
 
-export function entryMode(versionMadeBy: number, externalAttributes: number, rawName: Uint8Array) {
+/** The mode Go's `Mode()` gives; `dirName`: the name ends in `/`. */
+export function recordMode(versionMadeBy: number, externalAttributes: number, dirName: boolean) {
   let mode = 0;
   switch (versionMadeBy >>> 8) {
     case CREATOR_UNIX:
@@ -48,8 +49,18 @@ export function entryMode(versionMadeBy: number, externalAttributes: number, raw
       if (externalAttributes & 0x01) mode &= ~0o222;
       break;
   }
-  if (rawName.length && rawName[rawName.length - 1] === 0x2f) mode = (mode & ~S_IFMT) | S_IFDIR;
-  return { mode, isRegular: !SPECIAL.has(mode & S_IFMT) };
+  return dirName ? (mode & ~S_IFMT) | S_IFDIR : mode;
+}
+
+/** Not a directory, symlink, device, pipe or socket. */
+export function isRegularMode(mode: number): boolean {
+  return !SPECIAL.has(mode & S_IFMT);
+}
+
+export function entryMode(versionMadeBy: number, externalAttributes: number, rawName: Uint8Array) {
+  const dirName = rawName.length > 0 && rawName[rawName.length - 1] === 0x2f;
+  const mode = recordMode(versionMadeBy, externalAttributes, dirName);
+  return { mode, isRegular: isRegularMode(mode) };
 }
 
 /** Adds the mode to a freshly resolved entry (in place: no copy per entry). */

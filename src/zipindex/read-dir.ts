@@ -1,6 +1,7 @@
 // Indexing: the central directory parsed from the END of a ZIP held in
 // memory. When the bytes given are not enough, NeedMoreDataError says how
-// many trailing bytes are: over HTTP that is one more request.
+// many trailing bytes are: over HTTP that is one more request. The records
+// go into columns (dir-records.ts); readDir hands them out as Files.
 import { CozipError } from '../errors.js';
 import {
   isRangeSource,
@@ -9,8 +10,6 @@ import {
   type SourceInput,
 } from '../io/open-source.js';
 import type { ReadOptions } from '../io/source.js';
-import type { CentralHeader } from '../zip/central-header.js';
-import { getDecompressor } from '../zip/codecs.js';
 import {
   EOCD_SIZE,
   MAX_COMMENT,
@@ -20,7 +19,6 @@ import {
   ZIP64_LOCATOR_SIZE,
 } from '../zip/constants.js';
 import { findEocd } from '../zip/end-records.js';
-import { entryFromCentral, type ResolvedSizes, resolveSizes } from '../zip/entry.js';
 import {
   checkDirectorySize,
   checkEntryCount,
@@ -30,11 +28,12 @@ import {
   endInfo,
   isLayoutError,
   scanEndRecords,
-  visitCentralHeaders,
 } from '../zip/reader.js';
-import { defaultFileFilter, dirEntry, entryMode, type FileFilter } from './dir-entry.js';
+import { type FileColumns, filesFromColumns } from './columns.js';
+import { defaultFileFilter, type FileFilter } from './dir-entry.js';
+import { collectRecords, type Keep } from './dir-records.js';
 import { isNeedMoreData, NeedMoreDataError } from './errors.js';
-import { type File, makeFile } from './file.js';
+import type { File } from './file.js';
 
 export interface ReadDirOptions {
   /** Which entries to index (default: regular files with a known method). */
@@ -64,6 +63,15 @@ const MIN_ENTRY_BYTES = 30;
  * records or the central directory start before `tail`.
  */
 export function readDir(tail: Uint8Array, zipSize: number, options: ReadDirOptions = {}): File[] {
+  return filesFromColumns(readDirColumns(tail, zipSize, options));
+}
+
+/** readDir's files as columns: what serializeColumns takes, compact at millions of entries. */
+export function readDirColumns(
+  tail: Uint8Array,
+  zipSize: number,
+  options: ReadDirOptions = {},
+): FileColumns {
   if (!Number.isSafeInteger(zipSize) || tail.length > zipSize) {
     throw new CozipError(
       'INVALID_ARGUMENT',
@@ -81,71 +89,30 @@ export function readDir(tail: Uint8Array, zipSize: number, options: ReadDirOptio
       `archive of ${zipSize} bytes cannot hold the ${end.entries} entries it declares`,
     );
   }
-  // Go's default filter needs no resolved entry: at a million entries not
-  // building one halves the time, mostly garbage collection.
-  const filter = options.filter === defaultFileFilter ? undefined : options.filter;
-  const custom = options.custom?.size ? options.custom : undefined;
-  let files: File[] = [];
-  const { entries, cdSize } = visitDirectory(
-    tail,
-    tailStart,
-    zipSize,
-    end,
-    (h, i, base) => {
-      // Every record's ZIP64 values are read (bad ones fail), kept or not.
-      const sizes = resolveSizes(h);
-      let file: File | undefined | null;
-      if (filter) {
-        const entry = dirEntry(entryFromCentral(h, i, base));
-        file = filter(toFile(h, sizes, base), entry);
-      } else if (
-        entryMode(h.versionMadeBy, h.externalAttributes, h.rawName).isRegular &&
-        getDecompressor(h.method)
-      ) {
-        file = toFile(h, sizes, base);
-      }
-      if (!file) return;
-      if (custom) file.custom = new Map([...(file.custom ?? []), ...custom]);
-      files.push(file);
-    },
-    () => {
-      // A layout that failed part way: its files are not the archive's.
-      files = [];
-    },
-  );
+  const keep: Keep = {
+    // Go's default filter needs no resolved entry: the walk reads it in place.
+    filter: options.filter === defaultFileFilter ? undefined : options.filter,
+    custom: options.custom?.size ? options.custom : undefined,
+  };
+  const { files, records, cdSize } = readLayouts(tail, tailStart, zipSize, end, keep);
   if (options.info) {
-    options.info.entries = entries;
+    options.info.entries = records;
     options.info.directorySize = cdSize;
   }
   return files;
 }
 
-/** A File from a header and its resolved sizes; `base` shifts the offset (prefixed archives). */
-function toFile(h: CentralHeader, sizes: ResolvedSizes, base: number): File {
-  return makeFile(
-    h.rawName,
-    BigInt(sizes.compressedSize),
-    BigInt(sizes.uncompressedSize),
-    BigInt(sizes.localHeaderOffset + base),
-    h.crc32,
-    h.method,
-    h.flags,
-    undefined,
-  );
-}
-
 /**
- * Hands every central directory record to `visit`, trying the layouts openZip
- * tries, in its order (`restart` when one fails part way).
+ * The files of the first directory layout that reads whole, trying the
+ * layouts openZip tries, in its order.
  */
-function visitDirectory(
+function readLayouts(
   tail: Uint8Array,
   tailStart: number,
   zipSize: number,
   end: EndInfo,
-  visit: (header: CentralHeader, index: number, base: number) => void,
-  restart: () => void,
-): { entries: number; cdSize: number } {
+  keep: Keep,
+): { files: FileColumns; records: number; cdSize: number } {
   let firstError: unknown;
   for (const { base, cdSize } of directoryLayouts(end)) {
     try {
@@ -164,16 +131,14 @@ function visitDirectory(
         );
       }
       const at = cdOffset - tailStart;
-      let n = 0;
-      visitCentralHeaders(tail.subarray(at, at + cdSize), cdOffset, true, (h) =>
-        visit(h, n++, base),
-      );
-      checkEntryCount(n, end);
-      return { entries: n, cdSize };
+      const dir = tail.subarray(at, at + cdSize);
+      const { files, records } = collectRecords(dir, cdOffset, base, keep, end.entries);
+      checkEntryCount(records, end);
+      return { files, records, cdSize };
     } catch (err) {
+      // A layout that failed part way: its files are not the archive's.
       firstError ??= err;
       if (!isLayoutError(err)) throw err;
-      restart();
     }
   }
   throw firstError;
@@ -237,10 +202,23 @@ export const MAX_DIRECTORY_SIZE = 100 << 20;
  * read of the tail, and one more of exactly what readDir asks for when the
  * directory is larger.
  */
-export async function fromSource(
+export function fromSource(input: SourceInput, options: FromSourceOptions = {}): Promise<File[]> {
+  return withDirectory(input, options, readDir);
+}
+
+/** fromSource's files as columns (see readDirColumns). */
+export function columnsFromSource(
   input: SourceInput,
   options: FromSourceOptions = {},
-): Promise<File[]> {
+): Promise<FileColumns> {
+  return withDirectory(input, options, readDirColumns);
+}
+
+async function withDirectory<T>(
+  input: SourceInput,
+  options: FromSourceOptions,
+  read: (tail: Uint8Array, size: number, options: ReadDirOptions) => T,
+): Promise<T> {
   const tailSize = options.tailSize ?? DEFAULT_TAIL_SIZE;
   const maxDir = options.maxDirectorySize ?? MAX_DIRECTORY_SIZE;
   const opened = !isRangeSource(input);
@@ -252,7 +230,7 @@ export async function fromSource(
     let tail = await source.read(size - Math.min(size, tailSize), size, options);
     for (;;) {
       try {
-        return readDir(tail, size, options);
+        return read(tail, size, options);
       } catch (err) {
         if (!isNeedMoreData(err) || err.fromEnd <= tail.length || err.fromEnd > size) throw err;
         if (err.fromEnd > maxDir) {
@@ -262,11 +240,10 @@ export async function fromSource(
             { details: { fromEnd: err.fromEnd, limit: maxDir } },
           );
         }
-        const more = await source.read(size - err.fromEnd, size - tail.length, options);
-        const joined = new Uint8Array(err.fromEnd);
-        joined.set(more, 0);
-        joined.set(tail, more.length);
-        tail = joined;
+        // One read of the whole range rather than the rest joined to the
+        // tail: never two copies of a large directory at once.
+        tail = new Uint8Array(0);
+        tail = await source.read(size - err.fromEnd, size, options);
       }
     }
   } finally {

@@ -1,10 +1,10 @@
-// Serialize and deserialize a list of Files, choosing the encoding by entry
-// count exactly as the Go implementation does:
+// Serialize and deserialize a list of Files (or columns, the same bytes),
+// choosing the encoding by entry count exactly as the Go implementation does:
 //   < 10 entries        type 1 (msgpack < 200 bytes) or 2 (the same, zstd)
 //   10 .. 24,999        type 3 (struct of arrays, zstd)
 //   >= 25,000           type 4 (chunks of type 3), unless `chunked: false`
-import { CozipError } from '../errors.js';
 import { concatBytes } from '../io/stream.js';
+import { columnsFromFiles, type FileColumns, filesFromColumns } from './columns.js';
 import { TYPE_CHUNKED, TYPE_COMPRESSED, TYPE_PLAIN, TYPE_STRUCTS, unpack } from './container.js';
 import { indexTooLarge, tooManyFiles } from './errors.js';
 import { type File, MAX_FILES, MAX_INDEX_SIZE } from './file.js';
@@ -32,38 +32,16 @@ export interface SerializeOptions {
   chunked?: boolean;
 }
 
-const U64 = 1n << 64n;
-const I63 = 1n << 63n;
-
-/** Why `f` cannot be written, or undefined when it can. */
-function invalidField(f: File): string | undefined {
-  if (typeof f.name !== 'string') return 'name is not a string';
-  if (f.compressedSize < 0n || f.compressedSize >= U64) return 'compressed size is not a uint64';
-  if (f.uncompressedSize < 0n || f.uncompressedSize >= U64) {
-    return 'uncompressed size is not a uint64';
-  }
-  if (f.offset < -I63 || f.offset >= I63) return 'offset is not an int64';
-  if (!Number.isInteger(f.crc32) || f.crc32 < 0 || f.crc32 > 0xffffffff) return 'bad CRC-32';
-  if (!Number.isInteger(f.method) || f.method < 0 || f.method > 0xffff) return 'bad method';
-  if (!Number.isInteger(f.flags) || f.flags < 0 || f.flags > 0xffff) return 'bad flags';
-  return undefined;
-}
-
-function checkFiles(files: File[]): void {
-  for (let i = 0; i < files.length; i++) {
-    const why = invalidField(files[i]);
-    if (why) {
-      throw new CozipError('INVALID_ARGUMENT', `zipindex: file #${i} (${files[i].name}): ${why}`, {
-        details: { index: i, name: files[i].name },
-      });
-    }
-  }
-}
-
 function withType(type: number, parts: Uint8Array[]): Uint8Array {
   const n = parts.reduce((sum, p) => sum + p.length, 1);
   if (n > MAX_INDEX_SIZE) throw indexTooLarge(`serialized index of ${n} bytes`, n);
   return concatBytes([Uint8Array.of(type), ...parts]);
+}
+
+async function serializeArray(files: File[]): Promise<Uint8Array> {
+  const payload = checkPayload(encodeArray(files));
+  if (payload.length < COMPRESS_FROM) return withType(TYPE_PLAIN, [payload]);
+  return withType(TYPE_COMPRESSED, [await zstdCompress(payload)]);
 }
 
 /**
@@ -75,18 +53,28 @@ export async function serialize(
   options: SerializeOptions = {},
 ): Promise<Uint8Array> {
   if (files.length > MAX_FILES) throw tooManyFiles(files.length);
-  checkFiles(files);
-  if (files.length < ARRAY_BELOW) {
-    const payload = checkPayload(encodeArray(files));
-    if (payload.length < COMPRESS_FROM) return withType(TYPE_PLAIN, [payload]);
-    return withType(TYPE_COMPRESSED, [await zstdCompress(payload)]);
-  }
-  if (files.length < CHUNK_FILES || options.chunked === false) {
-    const out = await serializeStructs(files);
+  // Converting checks every field (INVALID_ARGUMENT) before anything is written.
+  const cols = columnsFromFiles(files);
+  if (files.length < ARRAY_BELOW) return serializeArray(files);
+  return serializeColumns(cols, options);
+}
+
+/** `serialize` for columns (the same bytes as for the same entries as Files). */
+export async function serializeColumns(
+  cols: FileColumns,
+  options: SerializeOptions = {},
+): Promise<Uint8Array> {
+  const n = cols.length;
+  if (n > MAX_FILES) throw tooManyFiles(n);
+  if (n < ARRAY_BELOW) return serializeArray(filesFromColumns(cols));
+  if (n < CHUNK_FILES || options.chunked === false) {
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    const out = await serializeStructs(cols, order);
     if (out.length > MAX_INDEX_SIZE) throw indexTooLarge(`serialized index of ${out.length} bytes`);
     return out;
   }
-  return withType(TYPE_CHUNKED, await encodeChunked(files));
+  return withType(TYPE_CHUNKED, await encodeChunked(cols));
 }
 
 /** Every entry of a serialized index (any of types 1-4). */

@@ -11,11 +11,12 @@
 //   7 custom   bin each: a msgpack map str->str, or empty
 // All arithmetic wraps at 64 bits. 46 = local header (30) + data descriptor (16).
 import { getU32, putU32 } from '../zip/bytes.js';
+import { compressedAt, type FileColumns, offsetAt, uncompressedAt } from './columns.js';
 import { customFromValue, customObject } from './custom.js';
 import { corrupt, tooManyFiles } from './errors.js';
 import { arrayField, bytesField, eachField, int64Field, uintField } from './fields.js';
 import { type File, MAX_FILES, makeFile } from './file.js';
-import { addI64, addU64, asI64, asU64, big, small, subI64 } from './int64.js';
+import { addI64, addU64, asI64, asU64, big, subI64 } from './int64.js';
 import {
   columnDecoder,
   decodeFirst,
@@ -24,48 +25,89 @@ import {
   readArrayHeader,
   readValues,
   type Values,
-  wire,
 } from './msgpack.js';
-import { nameBytes } from './names.js';
+import { type Packer, packArrayHeader, packBin, packed, packer, packInt, restart } from './pack.js';
 
 const COLUMNS = 8;
 /** Local file header (30) plus a data descriptor with signature (16). */
 const PREDICTED_GAP = 46;
+const EMPTY: Uint8Array = new Uint8Array(0);
 
-export function encodeStructs(files: File[]): Uint8Array {
-  const n = files.length;
-  const names = files.map(nameBytes);
+/** The custom column's blobs; consecutive entries sharing a map share its blob. */
+function customBlobs(cols: FileColumns, order: Uint32Array): Uint8Array[] {
+  const blobs: Uint8Array[] = new Array(order.length);
+  let last: Map<string, string> | undefined;
+  let blob = EMPTY;
+  for (let k = 0; k < order.length; k++) {
+    const m = cols.custom?.[order[k]];
+    if (m !== last) {
+      last = m;
+      blob = m?.size ? encode(customObject(m)) : EMPTY;
+    }
+    blobs[k] = blob;
+  }
+  return blobs;
+}
+
+/**
+ * The msgpack payload of the entries `order` picks, in that order. The
+ * entries are visited once (they are scattered: a chunk is a name range),
+ * writing the names and keeping the other columns' deltas for the rest.
+ * Written into `p` when given (its buffer reused: the result is a view).
+ */
+export function encodeStructs(
+  cols: FileColumns,
+  order: Uint32Array,
+  p: Packer = packer(0),
+): Uint8Array {
+  const n = order.length;
+  const { names, nameStart, compressedSize, uncompressedSize, offset, method, flags } = cols;
+  // Exact values are looked up only when some value is beyond 2^53.
+  const wide = cols.wide !== undefined;
+  const custom = cols.custom ? customBlobs(cols, order) : undefined;
+  // Room for all: names and custom blobs, at most 32 bytes of the rest an entry.
+  let bytes = 32 * n + 64;
+  for (let k = 0; k < n; k++) bytes += nameStart[order[k] + 1] - nameStart[order[k]];
+  if (custom) for (const blob of custom) bytes += blob.length;
+  restart(p, bytes);
+  packArrayHeader(p, COLUMNS);
+  packArrayHeader(p, n);
   const csizes: (number | bigint)[] = [];
   const usizes: (number | bigint)[] = [];
   const offsets: (number | bigint)[] = [];
-  const methods: number[] = [];
-  const flags: number[] = [];
+  const methods = new Uint16Array(n);
+  const flagBits = new Uint16Array(n);
   const crcs = new Uint8Array(4 * n);
-  const custom: Uint8Array[] = [];
-  const empty = new Uint8Array(0);
-  for (let i = 0; i < n; i++) {
-    const f = files[i];
-    const c = asI64(small(f.compressedSize));
-    const o = small(f.offset);
-    if (i === 0) {
-      csizes.push(wire(c));
-      offsets.push(wire(o));
-    } else {
-      const p = files[i - 1];
-      csizes.push(wire(subI64(c, asI64(small(p.compressedSize)))));
-      const predicted = addI64(
-        addI64(small(p.offset), asI64(small(p.compressedSize))),
-        PREDICTED_GAP + names[i - 1].length,
-      );
-      offsets.push(wire(subI64(o, predicted)));
-    }
-    usizes.push(wire(subI64(asI64(small(f.uncompressedSize)), c)));
-    methods.push(i === 0 ? f.method : f.method ^ files[i - 1].method);
-    flags.push(i === 0 ? f.flags : f.flags ^ files[i - 1].flags);
-    putU32(crcs, 4 * i, f.crc32);
-    custom.push(f.custom?.size ? encode(customObject(f.custom)) : empty);
+  let cPrev: number | bigint = 0;
+  let oPrev: number | bigint = 0;
+  let gap = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    const start = nameStart[i];
+    const end = nameStart[i + 1];
+    packBin(p, names, start, end);
+    const c = wide ? asI64(compressedAt(cols, i)) : compressedSize[i];
+    const u = wide ? asI64(uncompressedAt(cols, i)) : uncompressedSize[i];
+    const o = wide ? offsetAt(cols, i) : offset[i];
+    csizes.push(k ? subI64(c, cPrev) : c);
+    usizes.push(subI64(u, c));
+    // The next header predicted after the previous entry's header, name, data and descriptor.
+    offsets.push(k ? subI64(o, addI64(addI64(oPrev, cPrev), gap)) : o);
+    methods[k] = method[i] ^ (k ? method[order[k - 1]] : 0);
+    flagBits[k] = flags[i] ^ (k ? flags[order[k - 1]] : 0);
+    putU32(crcs, 4 * k, cols.crc32[i]);
+    cPrev = c;
+    oPrev = o;
+    gap = PREDICTED_GAP + end - start;
   }
-  return encode([names, csizes, usizes, offsets, methods, flags, crcs, custom]);
+  for (const column of [csizes, usizes, offsets, methods, flagBits]) {
+    packArrayHeader(p, n);
+    for (let k = 0; k < n; k++) packInt(p, column[k]);
+  }
+  packBin(p, crcs);
+  packArrayHeader(p, n);
+  for (let k = 0; k < n; k++) packBin(p, custom ? custom[k] : EMPTY);
+  return packed(p);
 }
 
 /** The eight columns, checked for type and length; values not yet accumulated. */

@@ -6,10 +6,11 @@
 // decompresses one chunk.
 import { CozipError } from '../errors.js';
 import { concatBytes } from '../io/stream.js';
+import { type FileColumns, nameAt, offsetComparer, offsetsSorted } from './columns.js';
 import { TYPE_STRUCTS } from './container.js';
 import { corrupt, indexTooLarge } from './errors.js';
 import { bytesField, int64Field, mapField } from './fields.js';
-import { type File, MAX_INDEX_SIZE, sortFiles, sortFilesByName } from './file.js';
+import { type File, MAX_INDEX_SIZE } from './file.js';
 import {
   chunkDecoder,
   encode,
@@ -19,16 +20,25 @@ import {
   type Values,
   wire,
 } from './msgpack.js';
-import { compareBytes, nameBytes } from './names.js';
+import { nameOrder } from './name-order.js';
+import { compareBytes } from './names.js';
+import { type Packer, packer } from './pack.js';
 import { decodeStructs, encodeStructs, findInStructs } from './type3.js';
 import { zstdCompress, zstdDecompress } from './zstd.js';
 
 /** Entries per chunk, and the count from which the encoder chunks. */
 export const CHUNK_FILES = 25_000;
 
-/** A type-3 serialization: the type byte, then the zstd frame. */
-export async function serializeStructs(files: File[]): Promise<Uint8Array> {
-  const frame = await zstdCompress(checkPayload(encodeStructs(files)));
+/**
+ * A type-3 serialization of the entries `order` picks: the type byte, then
+ * the zstd frame. `p`: a packer to reuse (one value at a time).
+ */
+export async function serializeStructs(
+  cols: FileColumns,
+  order: Uint32Array,
+  p?: Packer,
+): Promise<Uint8Array> {
+  const frame = await zstdCompress(checkPayload(encodeStructs(cols, order, p)));
   const out = new Uint8Array(1 + frame.length);
   out[0] = TYPE_STRUCTS;
   out.set(frame, 1);
@@ -61,23 +71,63 @@ const KEY_FIRST = 'First';
 const KEY_LAST = 'Last';
 const KEY_PAYLOAD = 'Payload';
 
-/** Type-4 body (without the type byte). `files` is not reordered. */
-export async function encodeChunked(files: File[]): Promise<Uint8Array[]> {
-  const sorted = sortFilesByName(files.slice());
+/** Stable sort by offset, only when not already so. */
+function byOffset(cols: FileColumns, chunk: Uint32Array): Uint32Array {
+  const compare = offsetComparer(cols);
+  for (let k = 1; k < chunk.length; k++) {
+    if (compare(chunk[k - 1], chunk[k]) > 0) {
+      chunk.set(Array.from(chunk).sort(compare));
+      break;
+    }
+  }
+  return chunk;
+}
+
+/**
+ * Each chunk's entries in offset order, ties in name order: `sorted` cut
+ * into `sizes`, each piece sorted by offset (stable). When offsets rise with
+ * the entry index that is index order, which one counting pass gives all
+ * chunks at once.
+ */
+function chunkOrders(cols: FileColumns, sorted: Uint32Array, sizes: number[]): Uint32Array[] {
+  const starts = [0];
+  for (const size of sizes) starts.push(starts[starts.length - 1] + size);
+  const pieces = sizes.map((size, c) => sorted.subarray(starts[c], starts[c] + size));
+  if (!offsetsSorted(cols, true)) return pieces.map((piece) => byOffset(cols, piece.slice()));
+  const chunkOf = new Uint32Array(sorted.length);
+  pieces.forEach((piece, c) => {
+    for (const i of piece) chunkOf[i] = c;
+  });
+  const byChunk = new Uint32Array(sorted.length);
+  const fill = starts.slice();
+  for (let i = 0; i < sorted.length; i++) byChunk[fill[chunkOf[i]]++] = i;
+  return sizes.map((size, c) => byChunk.subarray(starts[c], starts[c] + size));
+}
+
+/**
+ * Type-4 body (without the type byte): chunks cut from the entries sorted by
+ * name (ties by offset, then entry order), each sorted by offset.
+ */
+export async function encodeChunked(cols: FileColumns): Promise<Uint8Array[]> {
+  const byOffsetThen = offsetComparer(cols);
+  const sorted = nameOrder(cols, (a, b) => byOffsetThen(a, b) || a - b);
+  const sizes = chunkSizes(sorted.length);
+  const orders = chunkOrders(cols, sorted, sizes);
   const parts: Uint8Array[] = [];
+  // One buffer for every chunk's payload: each is compressed before the next is written.
+  const p = packer(0);
   let at = 0;
-  for (const size of chunkSizes(sorted.length)) {
-    const chunk = sorted.slice(at, at + size);
+  for (const [c, size] of sizes.entries()) {
+    const first = nameAt(cols, sorted[at]);
+    const last = nameAt(cols, sorted[at + size - 1]);
     at += size;
-    const first = nameBytes(chunk[0]);
-    const last = nameBytes(chunk[chunk.length - 1]);
-    const payload = await serializeStructs(sortFiles(chunk));
+    const payload = await serializeStructs(cols, orders[c], p);
     // First and Last are str of raw name bytes, which the library cannot write.
     parts.push(
       concatBytes([
         mapHeader(4),
         encode(KEY_FILES),
-        encode(wire(chunk.length)),
+        encode(wire(size)),
         encode(KEY_FIRST),
         rawStr(first),
         encode(KEY_LAST),

@@ -4,18 +4,14 @@ import { CozipError } from '../../errors.js';
 import { openSource } from '../../io/open-source.js';
 import { methodName } from '../../zip/codecs.js';
 import { createFileSink } from '../../zip/file-sink.js';
+import { optimizeColumns } from '../../zipindex/columns.js';
 import { defaultFileFilter, type FileFilter } from '../../zipindex/dir-entry.js';
-import {
-  type File as IndexFile,
-  MAX_CUSTOM_ENTRIES,
-  MAX_INDEX_SIZE,
-  optimizeSize,
-} from '../../zipindex/file.js';
+import { type File as IndexFile, MAX_CUSTOM_ENTRIES, MAX_INDEX_SIZE } from '../../zipindex/file.js';
 import { findSerialized } from '../../zipindex/find.js';
 import { nameBytes } from '../../zipindex/names.js';
 import { open as openIndexed } from '../../zipindex/open.js';
-import { type DirectoryInfo, fromSource } from '../../zipindex/read-dir.js';
-import { deserializeFiles, serialize } from '../../zipindex/serialize.js';
+import { columnsFromSource, type DirectoryInfo } from '../../zipindex/read-dir.js';
+import { deserializeFiles, serializeColumns } from '../../zipindex/serialize.js';
 import { UsageError } from '../errors.js';
 import { count, printJson, renderTable, writeOut } from '../output.js';
 import type { BuildOptions } from './index-cmd.js';
@@ -110,11 +106,13 @@ async function buildIndex(src: string, opts: BuildOptions): Promise<BuildSummary
   // as an option: no filter wrapped around it.
   const filter: FileFilter = opts.all ? (file) => file : defaultFileFilter;
   const info: DirectoryInfo = {};
-  // The directory is read once: its size and entry count come back in `info`.
-  const files = optimizeSize(await fromSource(src, { filter, custom, info }));
+  // The directory is read once (its size and entry count come back in
+  // `info`), into columns: no object per entry, and the directory's bytes
+  // are released once read.
+  const files = optimizeColumns(await columnsFromSource(src, { filter, custom, info }));
   const zipEntries = info.entries ?? files.length;
   const cdSize = info.directorySize ?? 0;
-  const bytes = await serialize(files);
+  const bytes = await serializeColumns(files);
   const sink = await createFileSink(opts.output);
   try {
     await sink.write(bytes);
