@@ -24,6 +24,14 @@ import {
 import { integrityHash } from './hash.js';
 import { decodeIndexHeader } from './index-header.js';
 import { decodeIndexPayload, type IndexEntry } from './index-payload.js';
+import {
+  checkHeaderBefore,
+  checkPayloadCrc,
+  crcMismatch,
+  headerWindow,
+  noHeader,
+  wideHeaderWindow,
+} from './member-check.js';
 
 export interface CozipArchive {
   source: RangeSource;
@@ -261,25 +269,77 @@ function checkMember(archive: CozipArchive, like: MemberLike): MemberRange {
   return m;
 }
 
-/** A member's bytes (cozip members are stored): exactly one range request. */
+export interface MemberReadOptions extends ReadOptions {
+  /**
+   * Check the member's local header (fetched with the payload, in the same
+   * request) against the row, and the CRC-32 of what is returned (default
+   * true). A mismatch is MISSING_ENTRY or CRC_MISMATCH, never bytes. false
+   * trusts the row and reads the payload alone.
+   */
+  verify?: boolean;
+}
+
+/** The local header's CRC-32, from `before` or (foreign headers with long extras) a second read. */
+async function headerCrc(
+  archive: CozipArchive,
+  member: MemberRange,
+  before: Uint8Array,
+  options: ReadOptions,
+): Promise<number> {
+  const crc = checkHeaderBefore(before, member);
+  if (crc !== undefined) return crc;
+  const wide = wideHeaderWindow(member);
+  if (wide > before.length) {
+    const more = await archive.source.read(member.offset - wide, member.offset, options);
+    const again = checkHeaderBefore(more, member);
+    if (again !== undefined) return again;
+  }
+  throw noHeader(member);
+}
+
+/**
+ * A member's bytes (cozip members are stored): one range request, which also
+ * brings the member's local header; both are checked (see `verify`).
+ */
 export async function readMember(
   archive: CozipArchive,
   row: MemberLike,
-  options: ReadOptions = {},
+  options: MemberReadOptions = {},
 ): Promise<Uint8Array> {
   const member = checkMember(archive, row);
-  return new Uint8Array(
-    await archive.source.read(member.offset, member.offset + member.size, options),
+  const { verify = true, ...read } = options;
+  if (!verify) {
+    return new Uint8Array(
+      await archive.source.read(member.offset, member.offset + member.size, read),
+    );
+  }
+  const window = headerWindow(member);
+  const bytes = await archive.source.read(
+    member.offset - window,
+    member.offset + member.size,
+    read,
   );
+  const crc = await headerCrc(archive, member, bytes.subarray(0, window), read);
+  const payload = bytes.slice(window);
+  checkPayloadCrc(payload, crc, member);
+  return payload;
 }
 
-/** Bytes [start, end) of a member (relative to the member). */
+/** How far into a member a verified range read still fetches the header with the range. */
+const RANGE_WITH_HEADER = 64 * 1024;
+
+/**
+ * Bytes [start, end) of a member (relative to the member). Verified reads
+ * check the local header when the range starts within the first 64 KiB (it
+ * comes in the same request), and the CRC-32 when the range is the whole
+ * member; a range further in is read as it is.
+ */
 export async function readMemberRange(
   archive: CozipArchive,
   row: MemberLike,
   start: number,
   end: number,
-  options: ReadOptions = {},
+  options: MemberReadOptions = {},
 ): Promise<Uint8Array> {
   const member = checkMember(archive, row);
   if (
@@ -294,19 +354,64 @@ export async function readMemberRange(
       `range [${start}, ${end}) is outside the member (size ${member.size})`,
     );
   }
-  return new Uint8Array(
-    await archive.source.read(member.offset + start, member.offset + end, options),
-  );
+  const { verify = true, ...read } = options;
+  if (!verify || start > RANGE_WITH_HEADER) {
+    return new Uint8Array(
+      await archive.source.read(member.offset + start, member.offset + end, read),
+    );
+  }
+  const window = headerWindow(member);
+  const bytes = await archive.source.read(member.offset - window, member.offset + end, read);
+  const crc = await headerCrc(archive, member, bytes.subarray(0, window), read);
+  const payload = bytes.slice(window);
+  if (start === 0 && end === member.size) checkPayloadCrc(payload, crc, member);
+  return payload.subarray(start);
 }
 
-/** A member as a stream: one request over HTTP, whatever its size. */
-export function openMember(
+/**
+ * A member as a stream: one request over HTTP, whatever its size, which
+ * brings the local header first. Verified streams check the header before
+ * the first chunk and the CRC-32 after the last (a mismatch is thrown then:
+ * a consumer that must never act on bad bytes reads with readMember).
+ */
+export async function* openMember(
   archive: CozipArchive,
   row: MemberLike,
-  options: ReadOptions = {},
-): AsyncIterable<Uint8Array> {
+  options: MemberReadOptions = {},
+): AsyncGenerator<Uint8Array> {
   const member = checkMember(archive, row);
-  return readStream(archive.source, member.offset, member.offset + member.size, options);
+  const { verify = true, ...read } = options;
+  if (!verify) {
+    yield* readStream(archive.source, member.offset, member.offset + member.size, read);
+    return;
+  }
+  const window = headerWindow(member);
+  const chunks = readStream(
+    archive.source,
+    member.offset - window,
+    member.offset + member.size,
+    read,
+  );
+  const head = new Uint8Array(window);
+  let have = 0;
+  let crc: number | undefined;
+  let running = 0;
+  for await (const chunk of chunks) {
+    let c = chunk;
+    if (crc === undefined) {
+      const take = Math.min(window - have, c.length);
+      head.set(c.subarray(0, take), have);
+      have += take;
+      c = c.subarray(take);
+      if (have < window) continue;
+      crc = await headerCrc(archive, member, head, read);
+    }
+    if (c.length === 0) continue;
+    running = crc32(c, running);
+    yield c;
+  }
+  if (crc === undefined) crc = await headerCrc(archive, member, head.subarray(0, have), read);
+  if (running !== crc) throw crcMismatch(member, running, crc);
 }
 
 /**
@@ -316,7 +421,7 @@ export function openMember(
 export function readMembers(
   archive: CozipArchive,
   rows: MemberLike[],
-  options: ReadOptions = {},
+  options: MemberReadOptions = {},
 ): Promise<Uint8Array[]> {
   return Promise.all(rows.map((row) => readMember(archive, row, options)));
 }

@@ -142,3 +142,20 @@ export function ownLocalHeader(h: LocalHeader): LocalHeader {
     extra: own.subarray(h.rawName.length),
   };
 }
+
+/**
+ * Where, in `b`, the local header lies whose name and extra end exactly at
+ * `b.length` (a reader that knows where a payload starts and fetched the
+ * bytes before it); -1 when none does. `nameLength`, when known, narrows the
+ * search to the header's extra length. The last such header wins: it is the
+ * one whose end is the payload.
+ */
+export function findLocalHeaderBefore(b: Uint8Array, nameLength?: number): number {
+  for (let p = b.length - LOCAL_HEADER_SIZE; p >= 0; p--) {
+    if (getU32(b, p) !== SIG_LOCAL) continue;
+    const n = getU16(b, p + 26);
+    if (nameLength !== undefined && n !== nameLength) continue;
+    if (p + LOCAL_HEADER_SIZE + n + getU16(b, p + 28) === b.length) return p;
+  }
+  return -1;
+}
