@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'DUPLICATE_NAME'
   | 'WRITER_STATE'
+  | 'WRITE_FAILED'
   | 'FILE_EXISTS'
   // cozip/: the format spec's canonical codes (DUPLICATE_NAME, INVALID_NAME
   // and INVALID_ZIP64 above are shared with the ZIP layer)

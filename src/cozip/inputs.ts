@@ -35,6 +35,8 @@ export interface SizedStream {
    * header. Used instead of `stream` when given.
    */
   read?: () => Promise<Uint8Array>;
+  /** The local file the content comes from (fileInput sets it): an output may not be one. */
+  file?: string;
 }
 
 export type EntrySource = string | Uint8Array | Blob | SizedStream;
@@ -291,6 +293,17 @@ function sizeInMemory(table: EntryTable, i: number): void {
   );
 }
 
+/** The local files rows read from: paths, and sized streams that say their file. */
+export function rowFiles(rows: CozipRow[]): Array<{ row: number; file: string }> {
+  const out: Array<{ row: number; file: string }> = [];
+  rows.forEach((r, row) => {
+    const p = r.path;
+    const file = typeof p === 'string' ? p : (p as SizedStream | undefined)?.file;
+    if (typeof file === 'string') out.push({ row, file });
+  });
+  return out;
+}
+
 /** Row i's content when it is in memory already. */
 export function rowBytes(table: EntryTable, i: number): Uint8Array | undefined {
   const path = table.rows[i].path;
@@ -314,7 +327,7 @@ export function rowReader(table: EntryTable, i: number): (() => Promise<Uint8Arr
 /** Row i's content as a stream of chunks. */
 export function rowStream(table: EntryTable, i: number): AsyncIterable<Uint8Array> {
   const path = table.rows[i].path;
-  if (typeof path === 'string') return fileChunks(path);
+  if (typeof path === 'string') return fileChunks(path, table.sizes[i]);
   if (path instanceof Uint8Array) return once(path);
   if (typeof Blob !== 'undefined' && path instanceof Blob) return iterateStream(path.stream());
   return (path as SizedStream).stream();
@@ -328,16 +341,24 @@ export function rowStream(table: EntryTable, i: number): AsyncIterable<Uint8Arra
 export function fileInput(path: string, size: number): SizedStream {
   return {
     size,
-    stream: () => fileChunks(path),
+    file: path,
+    stream: () => fileChunks(path, size),
     read: size <= WHOLE_FILE ? async () => readFileBytes(path, size) : undefined,
   };
 }
 
-async function* fileChunks(path: string): AsyncIterable<Uint8Array> {
+async function* fileChunks(path: string, size: number): AsyncIterable<Uint8Array> {
   const file = await openFileSource(path);
   try {
-    // The writer checks that the file still has the size it had when planned.
-    yield* readStream(file, 0, file.size);
+    // Re-checked right before copying: the plan was made with `size`.
+    if (file.size !== size) {
+      throw new CozipError(
+        'SIZE_MISMATCH',
+        `${path} changed: planned with ${size} bytes, it now has ${file.size}`,
+        { details: { path, expected: size, actual: file.size } },
+      );
+    }
+    yield* readStream(file, 0, size);
   } finally {
     await file.close();
   }

@@ -56,6 +56,12 @@ export class TailKeeper implements Sink {
     }
   }
 
+  /** Reads back from the sink, when it can (see Sink.readAt). */
+  get readAt(): ((offset: number, length: number) => Promise<Uint8Array>) | undefined {
+    const read = this.sink.readAt;
+    return read && ((offset, length) => read.call(this.sink, offset, length));
+  }
+
   /** The last min(keep, length) bytes written. */
   tail(): Uint8Array {
     const n = Math.min(this.keep, this.length);

@@ -1,7 +1,9 @@
 // The cozip writer: check the rows, plan every offset (the index and the
 // Flat manifest record them, so they are final before a byte is written),
 // then write front to back (write-members.ts).
+
 import { createFileSink } from '#file-sink';
+import { fileIdentity } from '#file-source';
 import { CozipError } from '../errors.js';
 import { U32_SENTINEL } from '../zip/constants.js';
 import type { Sink } from '../zip/sink.js';
@@ -22,6 +24,7 @@ import {
   escapeRowNames,
   rawNameOf,
   resolveRows,
+  rowFiles,
 } from './inputs.js';
 import {
   type EncodeManifestOptions,
@@ -110,6 +113,7 @@ export async function writeCozip(
   const columns = checkRows(rows, profile === 'flat' ? [METADATA_NAME] : [], options.spec);
   const table = await resolveRows(rows, columns);
   const plan = await planArchive(profile, table, options);
+  if (typeof out === 'string') refuseOwnSource(out, rows);
   const sink = typeof out === 'string' ? await createFileSink(out) : out;
   try {
     await writePlanned(sink, table, {
@@ -150,6 +154,21 @@ export async function writeCozip(
     });
   }
   return result;
+}
+
+/** INVALID_ARGUMENT when `out` exists and is one of the files the rows read (same inode). */
+function refuseOwnSource(out: string, rows: CozipRow[]): void {
+  const target = fileIdentity(out);
+  if (target === undefined) return; // a new file cannot be a source
+  for (const { row, file } of rowFiles(rows)) {
+    if (fileIdentity(file) === target) {
+      throw new CozipError(
+        'INVALID_ARGUMENT',
+        `refusing to write ${out}: it is the source of row ${row} (${file})`,
+        { details: { path: out, row, source: file } },
+      );
+    }
+  }
 }
 
 interface ArchivePlan {

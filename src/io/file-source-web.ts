@@ -22,3 +22,8 @@ export function readFileBytes(path: string, _size: number): Uint8Array {
     { details: { path } },
   );
 }
+
+/** No files here: nothing is ever at a path. */
+export function fileIdentity(_path: string): string | undefined {
+  return undefined;
+}

@@ -1,6 +1,6 @@
 // Node only: reached from core code solely through the `#file-source` import
 // (whose browser variant is file-source-web.ts) and exported by the Node entry.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CozipError } from '../errors.js';
@@ -116,6 +116,20 @@ function openError(err: unknown, path: string): CozipError {
     cause: err,
     details: { path, code },
   });
+}
+
+/**
+ * What makes a file the same file whatever the path (device and inode), or
+ * undefined when nothing is at `path`: a writer refuses to replace one of
+ * its own sources.
+ */
+export function fileIdentity(path: string): string | undefined {
+  try {
+    const info = statSync(path);
+    return `${info.dev}:${info.ino}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The size of the regular file at `path` (NOT_FOUND, INVALID_ARGUMENT otherwise). */

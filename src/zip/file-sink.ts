@@ -23,6 +23,7 @@ export interface FileSink extends Sink {
   /** Bytes written so far. */
   readonly size: number;
   writeAt(offset: number, bytes: Uint8Array): Promise<void>;
+  readAt(offset: number, length: number): Promise<Uint8Array>;
   abort(reason?: unknown): Promise<void>;
 }
 
@@ -45,8 +46,9 @@ export async function createFileSink(
     : path;
   let handle: FileHandle;
   try {
-    // 'wx': a temp name that already exists is someone else's file.
-    handle = await open(writingPath, atomic ? 'wx' : 'w');
+    // 'wx': a temp name that already exists is someone else's file. Opened
+    // for reading too: writers read back what they wrote before sealing it.
+    handle = await open(writingPath, atomic ? 'wx+' : 'w+');
   } catch (err) {
     throw openError(err, path);
   }
@@ -102,6 +104,35 @@ class FileSinkImpl implements FileSink {
           this.block.set(bytes.subarray(inFile), offset + inFile - this.flushed);
         }
       });
+    });
+  }
+
+  readAt(offset: number, length: number): Promise<Uint8Array> {
+    return this.enqueue(async () => {
+      this.checkOpen('readAt');
+      const end = offset + length;
+      if (!Number.isSafeInteger(offset) || offset < 0 || length < 0 || end > this.size) {
+        throw new CozipError('OUT_OF_RANGE', `readAt [${offset}, ${end}) past ${this.size}`, {
+          details: { offset, length, size: this.size },
+        });
+      }
+      const out = new Uint8Array(length);
+      await this.guard(async () => {
+        // What is in the file comes from the file, the rest from the block.
+        const inFile = Math.max(0, Math.min(end, this.flushed) - offset);
+        let done = 0;
+        while (done < inFile) {
+          const { bytesRead } = await this.handle!.read(out, done, inFile - done, offset + done);
+          if (bytesRead === 0)
+            throw new CozipError('SHORT_READ', `${this.writingPath} ended early`);
+          done += bytesRead;
+        }
+        if (inFile < length) {
+          const from = offset + inFile - this.flushed;
+          out.set(this.block.subarray(from, from + length - inFile), inFile);
+        }
+      });
+      return out;
     });
   }
 

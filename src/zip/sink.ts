@@ -14,6 +14,11 @@ export interface Sink {
    * sinks (files, buffers) have it; writers must not require it.
    */
   writeAt?(offset: number, bytes: Uint8Array): Promise<void>;
+  /**
+   * Reads back bytes already written (files, buffers): a writer checks what
+   * landed before it seals the output. Optional like writeAt.
+   */
+  readAt?(offset: number, length: number): Promise<Uint8Array>;
 }
 
 /** Collects everything written in memory; `bytes()` returns the result. */
@@ -49,6 +54,12 @@ export function bufferSink(): Sink & { bytes(): Uint8Array } {
         );
       }
       flatten().set(bytes, offset);
+    },
+    async readAt(offset, n) {
+      if (offset < 0 || n < 0 || offset + n > length) {
+        throw new CozipError('OUT_OF_RANGE', `readAt [${offset}, ${offset + n}) past ${length}`);
+      }
+      return flatten().slice(offset, offset + n);
     },
     bytes: flatten,
   };

@@ -1,0 +1,95 @@
+// Reading back what the writer wrote, before the integrity hash seals it:
+// every local header byte for byte as planned, and the end records. A disk
+// or file system that lost or reordered a write is caught here, and the
+// temp file is removed instead of becoming the archive (as the reference
+// writer does). Headers are read in windows: neighbouring small members
+// cost one read, not one each.
+import { CozipError } from '../errors.js';
+import { copyBytes } from '../zip/bytes.js';
+import { LOCAL_HEADER_SIZE } from '../zip/constants.js';
+import type { EntryTable } from './inputs.js';
+import { type Fields, LOCAL_ZIP64_EXTRA, localHeaderLength, writeLocal } from './member-records.js';
+import type { Layout } from './plan.js';
+
+const WINDOW = 64 * 1024;
+
+export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
+
+/** Reads [offset, offset + n) through one cached window of `size` bytes of archive. */
+export class WindowReader {
+  private start = 0;
+  private bytes: Uint8Array = new Uint8Array(0);
+
+  constructor(
+    private readonly readAt: ReadAt,
+    private readonly size: number,
+  ) {}
+
+  async get(offset: number, n: number): Promise<Uint8Array> {
+    if (offset < this.start || offset + n > this.start + this.bytes.length) {
+      const end = Math.min(this.size, offset + Math.max(n, WINDOW));
+      this.bytes = await this.readAt(offset, end - offset);
+      this.start = offset;
+    }
+    return this.bytes.subarray(offset - this.start, offset - this.start + n);
+  }
+}
+
+/** INTERNAL unless `written` equals `expected`: what was read back is not what was planned. */
+export function sameAsWritten(
+  written: Uint8Array,
+  expected: Uint8Array,
+  what: string,
+  at: number,
+): void {
+  let same = written.length === expected.length;
+  for (let i = 0; same && i < expected.length; i++) same = written[i] === expected[i];
+  if (!same) {
+    throw new CozipError(
+      'WRITE_FAILED',
+      `the archive read back differs from what was written: ${what} at byte ${at}`,
+      { details: { what, offset: at } },
+    );
+  }
+}
+
+/**
+ * Reads the written archive back (before the hash is patched in): the index
+ * header, every local header byte for byte as planned, and the end records.
+ */
+export async function checkWritten(
+  reader: WindowReader,
+  table: EntryTable,
+  layout: Layout,
+  fields: Fields,
+  crcs: Uint32Array,
+  indexHeader: Uint8Array,
+  end: Uint8Array,
+): Promise<void> {
+  const { data, extras } = layout;
+  sameAsWritten(await reader.get(0, indexHeader.length), indexHeader, 'the __cozip__ header', 0);
+  const expected = new Uint8Array(LOCAL_HEADER_SIZE + 0xffff + LOCAL_ZIP64_EXTRA);
+  const dataCount = data.headerOffsets.length;
+  const { nameBytes, nameStarts, sizes } = table;
+  for (let k = 0; k < dataCount + extras.length; k++) {
+    let at: number;
+    let n: number;
+    if (k < dataCount) {
+      const i = data.order ? data.order[k] : k;
+      const nameLength = nameStarts[i + 1] - nameStarts[i];
+      n = localHeaderLength(sizes[i], nameLength);
+      writeLocal(expected, 0, fields, sizes[i], crcs[k], nameLength);
+      copyBytes(nameBytes, nameStarts[i], nameStarts[i + 1], expected, LOCAL_HEADER_SIZE);
+      at = data.headerOffsets[k];
+    } else {
+      const e = extras[k - dataCount];
+      n = localHeaderLength(e.size, e.rawName.length);
+      writeLocal(expected, 0, fields, e.size, crcs[k], e.rawName.length);
+      expected.set(e.rawName, LOCAL_HEADER_SIZE);
+      at = e.headerOffset;
+    }
+    sameAsWritten(await reader.get(at, n), expected.subarray(0, n), 'a local header', at);
+  }
+  const endAt = layout.archiveSize - end.length;
+  sameAsWritten(await reader.get(endAt, end.length), end, 'the end records', endAt);
+}

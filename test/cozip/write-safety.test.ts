@@ -1,0 +1,145 @@
+// Writer safety as the reference writer has it: a source that changed size
+// since planning, an output that is one of the sources (by inode, not by
+// name), and bytes read back that differ from the plan each fail the write;
+// the target is left as it was and no temp file remains.
+import assert from 'node:assert/strict';
+import {
+  existsSync,
+  linkSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileInput } from '../../src/cozip/inputs.js';
+import { writeCozip } from '../../src/cozip/writer.js';
+import { isCozipError } from '../../src/errors.js';
+import { bufferSink, type Sink } from '../../src/zip/sink.js';
+import { seededBytes } from '../helpers/random.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cozip-safety-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const code = (expected: string, also?: RegExp) => (err: unknown) => {
+  assert.ok(isCozipError(err), String(err));
+  assert.equal(err.code, expected, err.message);
+  if (also) assert.match(err.message, also);
+  return true;
+};
+
+/** The folder's files besides the given ones: temp files left behind would show here. */
+const others = (folder: string, known: string[]) =>
+  readdirSync(folder).filter((f) => !known.includes(f));
+
+describe('cozip writer safety', () => {
+  it('a source whose size changed since planning fails, naming the file; the target stays', async () => {
+    const folder = mkdtempSync(join(dir, 'drift-'));
+    const big = join(folder, 'big.bin');
+    writeFileSync(big, seededBytes(1, 3 << 20)); // streamed, not read whole
+    const out = join(folder, 'out.zip');
+    writeFileSync(out, 'old archive');
+    const rows = [
+      {
+        name: 'first.bin',
+        path: {
+          size: 10,
+          stream: async function* () {
+            // The big file grows while the writer is busy with this member.
+            writeFileSync(big, seededBytes(2, (3 << 20) + 5));
+            yield new Uint8Array(10);
+          },
+        },
+      },
+      { name: 'big.bin', path: big },
+    ];
+    await assert.rejects(writeCozip(out, rows), code('SIZE_MISMATCH', /big\.bin changed/));
+    assert.equal(readFileSync(out, 'utf8'), 'old archive');
+    assert.deepEqual(others(folder, ['big.bin', 'out.zip']), []);
+  });
+
+  it('refuses to replace one of its own sources, by path or through a hard link', async () => {
+    const folder = mkdtempSync(join(dir, 'self-'));
+    const src = join(folder, 'data.bin');
+    writeFileSync(src, seededBytes(3, 1000));
+    const link = join(folder, 'link.zip');
+    linkSync(src, link);
+    for (const [out, path] of [
+      [src, src],
+      [link, src],
+      [link, fileInput(src, 1000)],
+    ] as const) {
+      await assert.rejects(
+        writeCozip(out, [{ name: 'data.bin', path }]),
+        code('INVALID_ARGUMENT', /is the source of row 0/),
+      );
+    }
+    assert.deepEqual(new Uint8Array(readFileSync(src)), seededBytes(3, 1000));
+    assert.deepEqual(others(folder, ['data.bin', 'link.zip']), []);
+    // Another existing file is replaced as before.
+    const other = join(folder, 'other.zip');
+    writeFileSync(other, 'x');
+    await writeCozip(other, [{ name: 'data.bin', path: src }]);
+    assert.ok(readFileSync(other).length >= 32819);
+  });
+
+  it('bytes read back that differ from the plan fail with WRITE_FAILED and abort the sink', async () => {
+    for (const corrupt of ['a local header', 'the end records', 'the __cozip__ header']) {
+      const inner = bufferSink();
+      let aborted = false;
+      const sink: Sink = {
+        write: (c) => inner.write(c),
+        writeAt: (o, b) => inner.writeAt!(o, b),
+        close: () => inner.close(),
+        abort: async () => {
+          aborted = true;
+        },
+        // A disk that lost a write: one byte reads back wrong.
+        readAt: async (offset, n) => {
+          const bytes = await inner.readAt!(offset, n);
+          const size = inner.bytes().length;
+          const target =
+            corrupt === 'a local header'
+              ? 51 + 41 + 5
+              : corrupt === 'the end records'
+                ? size - 5
+                : 20;
+          if (target >= offset && target < offset + n) bytes[target - offset] ^= 1;
+          return bytes;
+        },
+      };
+      await assert.rejects(
+        writeCozip(sink, [
+          { name: 'a.bin', path: seededBytes(4, 40_000) },
+          { name: 'b.bin', path: seededBytes(5, 100) },
+        ]),
+        code('WRITE_FAILED', new RegExp(corrupt)),
+      );
+      assert.equal(aborted, true);
+    }
+  });
+
+  it('a file target is removed, not renamed into place, when the write fails', async () => {
+    const folder = mkdtempSync(join(dir, 'fail-'));
+    const out = join(folder, 'out.zip');
+    await assert.rejects(
+      writeCozip(out, [
+        {
+          name: 'a.bin',
+          path: {
+            size: 100,
+            stream: async function* () {
+              yield new Uint8Array(99);
+            },
+          },
+        },
+      ]),
+      code('SIZE_MISMATCH'),
+    );
+    assert.equal(existsSync(out), false);
+    assert.deepEqual(others(folder, []), []);
+  });
+});
