@@ -10,6 +10,7 @@ import { DecodeError, Decoder, Encoder } from '@msgpack/msgpack';
 import { CozipError } from '../errors.js';
 import { corrupt, tooManyCustomEntries, tooManyFiles } from './errors.js';
 import { MAX_CUSTOM_ENTRIES, MAX_FILES } from './file.js';
+import { valueEnd } from './msgpack-bounds.js';
 
 const encoder = new Encoder({ useBigInt64: true });
 
@@ -127,37 +128,27 @@ export interface Values {
 }
 
 /**
- * Decodes the values stored back to back in `b` as `read` asks for them; the
- * rest is never parsed.
+ * Decodes the values stored back to back in `b` as `read` asks for them, one
+ * at a time, each bounded by the bytes that remain; the rest is never parsed.
  */
 export function readValues<T>(decoder: Decoder, b: Uint8Array, read: (values: Values) => T): T {
-  const it = decoder.decodeMulti(b);
-  let pending: IteratorResult<unknown> | undefined;
-  const step = () => {
-    if (!pending) {
+  let pos = 0;
+  const values: Values = {
+    take(what) {
+      if (pos >= b.length) throw corrupt(`msgpack: too few bytes left to read ${what}`);
+      // Bounds first (see msgpack-bounds.ts), then the library decodes the value.
+      const end = valueEnd(b, pos);
+      const value = b.subarray(pos, end);
+      pos = end;
       try {
-        pending = it.next();
+        return decoder.decode(value);
       } catch (err) {
         throw translate(err);
       }
-    }
-    return pending;
-  };
-  const values: Values = {
-    take(what) {
-      const r = step();
-      pending = undefined;
-      if (r.done) throw corrupt(`msgpack: too few bytes left to read ${what}`);
-      return r.value;
     },
-    more: () => !step().done,
+    more: () => pos < b.length,
   };
-  try {
-    return read(values);
-  } finally {
-    // Ends the generator so that the decoder is free for the next caller.
-    it.return(undefined);
-  }
+  return read(values);
 }
 
 /** The first value in `b`; bytes after it are ignored. */

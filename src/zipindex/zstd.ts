@@ -18,6 +18,8 @@ const WINDOW_LOG = 17;
 export const MAX_WINDOW = 8 << 20;
 
 const FRAME_MAGIC = 0xfd2fb528;
+/** Most decompressed bytes per compressed byte (beyond the first MiB). */
+const MAX_RATIO = 4096;
 
 interface NodeZstd {
   zstdCompressSync(data: Uint8Array, options: { params: Record<number, number> }): Uint8Array;
@@ -153,11 +155,15 @@ function scanFrame(b: Uint8Array, o: number): Frame {
 
 /**
  * Decodes a sequence of zstd frames (skippable frames are skipped) into one
- * payload of at most 128 MiB. An empty input gives an empty payload.
+ * payload of at most 128 MiB, and at most 1 MiB + 4096 bytes per input byte.
+ * An empty input gives an empty payload.
  */
 export function zstdDecompress(b: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [];
   let total = 0;
+  // An index compresses maybe tenfold; a few hundred bytes that inflate to
+  // 128 MiB are a bomb, refused before the decoder spends a second on it.
+  const limit = Math.min(MAX_INDEX_SIZE, MAX_RATIO * b.length + (1 << 20));
   let o = 0;
   while (o < b.length) {
     if (b.length - o < 4) throw corrupt('zstd: unexpected EOF', { offset: o });
@@ -171,12 +177,12 @@ export function zstdDecompress(b: Uint8Array): Uint8Array {
     if (magic !== FRAME_MAGIC)
       throw corrupt('zstd: invalid input: magic number mismatch', { offset: o });
     const frame = scanFrame(b, o);
-    if (frame.contentSize !== undefined && frame.contentSize > MAX_INDEX_SIZE - total) {
+    if (frame.contentSize !== undefined && frame.contentSize > limit - total) {
       throw indexTooLarge(`zstd frame declares ${frame.contentSize} bytes`, frame.contentSize);
     }
     const d = new Decompress((chunk) => {
       total += chunk.length;
-      if (total > MAX_INDEX_SIZE) throw indexTooLarge('decompressed payload', total);
+      if (total > limit) throw indexTooLarge(`decompressed payload (${b.length} bytes in)`, total);
       parts.push(chunk);
     });
     try {
