@@ -36,9 +36,13 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
       profile: opts.profile,
       priority: opts.priority,
       mtime: opts.mtime,
+      escapeNames: opts.escapeNames,
       // Name order: a remote lookup by name reads one page of the manifest.
       manifest: { sortByName: true },
       onProgress,
+    }).catch((err) => {
+      // The writer counts rows from 0 in its array; people count a table's data rows from 1.
+      throw dir === undefined ? inTable(err, opts.from!) : inDirectory(err, dir);
     }),
   );
   if (!opts.quiet) await writeOut(cozipWritten(out, result));
@@ -93,4 +97,29 @@ async function fromTable(opts: CreateOptions): Promise<CozipRow[]> {
   const records = await readTable(from, [opts.nameCol, opts.pathCol]);
   if (records.length === 0) throw new CozipError('INVALID_INPUT', `${from} lists no files`);
   return tableRows(records, from, opts);
+}
+
+/** A row error of the writer, told as the table's 1-based data row. */
+function inTable(err: unknown, table: string): unknown {
+  if (!(err instanceof CozipError)) return err;
+  const { row, rows } = err.details as { row?: unknown; rows?: unknown };
+  let message: string | undefined;
+  let details = err.details;
+  if (typeof row === 'number' && /^row \d+: /.test(err.message)) {
+    message = err.message.replace(/^row \d+: /, `${table} row ${row + 1}: `);
+    details = { ...details, table, row: row + 1 };
+  } else if (Array.isArray(rows) && /^rows \d+ and \d+ /.test(err.message)) {
+    const [a, b] = rows as number[];
+    message = err.message.replace(/^rows \d+ and \d+ /, `${table} rows ${a + 1} and ${b + 1} `);
+    details = { ...details, table, rows: [a + 1, b + 1] };
+  }
+  return message ? new CozipError(err.code, message, { details, cause: err }) : err;
+}
+
+/** A row error of the writer, told as the file under the directory (rows are files there). */
+function inDirectory(err: unknown, dir: string): unknown {
+  if (!(err instanceof CozipError) || typeof err.details.name !== 'string') return err;
+  if (!/^rows? \d+(?: and \d+)?:? /.test(err.message)) return err;
+  const message = err.message.replace(/^rows? \d+(?: and \d+)?:? /, `${dir}: `);
+  return new CozipError(err.code, message, { details: err.details, cause: err });
 }
