@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { parquetReadObjects } from 'hyparquet';
 import { type CozipRow, fileInput } from '../cozip/inputs.js';
 import { PARQUET_COMPRESSORS } from '../cozip/manifest-read.js';
+import { guardedFile } from '../cozip/parquet-guard.js';
 import { CozipError } from '../errors.js';
 import { csvRecords, parseCsv } from './csv.js';
 import type { DirFile } from './walk.js';
@@ -45,11 +46,21 @@ const COMPRESSORS = {
 
 async function readParquet(path: string): Promise<Array<Record<string, unknown>>> {
   const bytes = await readFile(path);
-  // An ArrayBuffer is itself a hyparquet AsyncBuffer (byteLength + slice).
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   try {
-    return await parquetReadObjects({ file, compressors: COMPRESSORS });
+    // The page guard in front of the decoder: a crafted file cannot make it spin.
+    const { file, metadata } = guardedFile(bytes, COMPRESSORS, path);
+    return await parquetReadObjects({ file, metadata, compressors: COMPRESSORS });
   } catch (err) {
+    if (err instanceof CozipError) {
+      if (err.code !== 'CORRUPT_DATA') throw err;
+      throw new CozipError(
+        'INVALID_INPUT',
+        `${path} is not a readable Parquet file: ${err.message}`,
+        {
+          cause: err,
+        },
+      );
+    }
     throw new CozipError(
       'INVALID_INPUT',
       `${path} is not a readable Parquet file: ${(err as Error).message}`,

@@ -5,6 +5,7 @@ import {
   parquetMetadataAsync,
   parquetScan,
   parquetSchema,
+  readOffsetIndex,
   type SchemaElement,
   type SchemaTree,
 } from 'hyparquet';
@@ -18,6 +19,8 @@ import {
   type RowPredicate,
   resolveFilter,
 } from './manifest-filter.js';
+import { offsetIndexPages, type PageGuard, pageGuard } from './parquet-guard.js';
+import { snappyDecompress } from './snappy-check.js';
 
 /** A column's type in plain words (its Parquet physical and logical types folded). */
 export type ManifestColumnType =
@@ -132,7 +135,11 @@ export async function openManifest(
   const metadata = await decoding(source, () =>
     parquetMetadataAsync(file, { initialFetchSize: initialFetch }),
   );
-  const stored = describeColumns(metadata);
+  // A footer that decodes can still describe an impossible schema.
+  const stored = await decoding(source, async () => {
+    file.guard = pageGuard(metadata, PARQUET_COMPRESSORS, offsetIndexPages);
+    return describeColumns(metadata);
+  });
   const columns = stored.filter((c) => !LOCATION_COLUMNS.includes(c.name));
   const discarded = stored.filter((c) => LOCATION_COLUMNS.includes(c.name)).map((c) => c.name);
   const types = Object.fromEntries(columns.map((c) => [c.name, c.type]));
@@ -198,20 +205,38 @@ function manifestBuffer(
   offset: number,
   size: number,
   signal: AbortSignal | undefined,
-): AsyncBuffer {
+): AsyncBuffer & { guard?: PageGuard } {
   let kept: { start: number; bytes: Uint8Array } | undefined;
-  return {
+  const fetch = async (start: number, end: number) => {
+    if (kept && start >= kept.start && end <= kept.start + kept.bytes.length) {
+      return kept.bytes.subarray(start - kept.start, end - kept.start);
+    }
+    // Pages are small and scattered: read what is asked, little around it.
+    const bytes = await source.read(offset + start, offset + end, { signal, maxGap: PAGE_GAP });
+    if (!kept && end === size) kept = { start, bytes: new Uint8Array(bytes) };
+    return bytes;
+  };
+  const buffer: AsyncBuffer & { guard?: PageGuard } = {
     byteLength: size,
-    async slice(start: number, end = size) {
-      if (kept && start >= kept.start && end <= kept.start + kept.bytes.length) {
-        return copy(kept.bytes.subarray(start - kept.start, end - kept.start));
-      }
-      // Pages are small and scattered: read what is asked, little around it.
-      const bytes = await source.read(offset + start, offset + end, { signal, maxGap: PAGE_GAP });
-      if (!kept && end === size) kept = { start, bytes: new Uint8Array(bytes) };
-      return copy(bytes);
+    slice(start: number, end = size) {
+      const read = async () => {
+        // A corrupt footer gives the decoder offsets that are not offsets.
+        if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start > end) {
+          throw new CozipError('CORRUPT_DATA', `manifest in ${source.name}: range ${start}-${end}`);
+        }
+        const bytes = await fetch(start, end);
+        // Pages are walked before the decoder sees them (see parquet-guard.ts).
+        await buffer.guard?.check(start, bytes, (o, n) => fetch(o, o + n));
+        return copy(bytes);
+      };
+      const result = read();
+      // The decoder prefetches ranges it may never await: a failure there
+      // must not become an unhandled rejection (awaiting it still throws).
+      result.catch(() => {});
+      return result;
     },
   };
+  return buffer;
 }
 
 /** hyparquet wants a whole ArrayBuffer; sources return views. */
@@ -303,7 +328,11 @@ async function readColumns(
  * Parquet page decompressors beyond hyparquet's own Snappy, for any runtime:
  * ZSTD (a common pyarrow and polars choice) from fzstd.
  */
-export const PARQUET_COMPRESSORS = { ZSTD: (input: Uint8Array) => zstdDecompress(input) };
+/** Decompressors for hyparquet: zstd, and Snappy behind its input check (snappy-check.ts). */
+export const PARQUET_COMPRESSORS = {
+  ZSTD: (input: Uint8Array) => zstdDecompress(input),
+  SNAPPY: snappyDecompress,
+};
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 

@@ -10,24 +10,24 @@ import { corrupt } from './errors.js';
 
 /** Payload bytes after the type byte of the fixed-width families, by type byte. */
 const FIXED: Record<number, number> = {
-  0xc0: 0, // nil
-  0xc2: 0, // false
-  0xc3: 0, // true
-  0xca: 4, // float 32
-  0xcb: 8, // float 64
-  0xcc: 1, // uint 8
-  0xcd: 2, // uint 16
-  0xce: 4, // uint 32
-  0xcf: 8, // uint 64
-  0xd0: 1, // int 8
-  0xd1: 2, // int 16
-  0xd2: 4, // int 32
-  0xd3: 8, // int 64
-  0xd4: 2, // fixext 1: type + 1
-  0xd5: 3, // fixext 2
-  0xd6: 5, // fixext 4
-  0xd7: 9, // fixext 8
-  0xd8: 17, // fixext 16
+  192: 0, // nil
+  194: 0, // false
+  195: 0, // true
+  202: 4, // float 32
+  203: 8, // float 64
+  204: 1, // uint 8
+  205: 2, // uint 16
+  206: 4, // uint 32
+  207: 8, // uint 64
+  208: 1, // int 8
+  209: 2, // int 16
+  210: 4, // int 32
+  211: 8, // int 64
+  212: 2, // fixext 1: type + 1
+  213: 3, // fixext 2
+  214: 5, // fixext 4
+  215: 9, // fixext 8
+  216: 17, // fixext 16
 };
 
 function readLength(b: Uint8Array, p: number, width: number): number {
@@ -58,9 +58,12 @@ export function valueEnd(b: Uint8Array, start: number): number {
     else if (t <= 0x9f) elements = t & 0x0f;
     else if (t <= 0xbf) bytes = t & 0x1f;
     else if (t in FIXED) bytes = FIXED[t];
-    else if (t >= 0xc4 && t <= 0xc6) width = 1 << (t - 0xc4); // bin 8/16/32
-    else if (t >= 0xc7 && t <= 0xc9) width = 1 << (t - 0xc7); // ext 8/16/32
-    else if (t >= 0xd9 && t <= 0xdb) width = 1 << (t - 0xd9); // str 8/16/32
+    else if (t >= 0xc4 && t <= 0xc6)
+      width = 1 << (t - 0xc4); // bin 8/16/32
+    else if (t >= 0xc7 && t <= 0xc9)
+      width = 1 << (t - 0xc7); // ext 8/16/32
+    else if (t >= 0xd9 && t <= 0xdb)
+      width = 1 << (t - 0xd9); // str 8/16/32
     else if (t === 0xdc || t === 0xdd || t === 0xde || t === 0xdf) width = t & 1 ? 4 : 2;
     else throw corrupt(`msgpack: invalid type byte 0x${t.toString(16)} at byte ${p - 1}`);
     if (width > 0) {
