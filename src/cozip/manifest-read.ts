@@ -5,7 +5,6 @@ import {
   parquetMetadataAsync,
   parquetScan,
   parquetSchema,
-  readOffsetIndex,
   type SchemaElement,
   type SchemaTree,
 } from 'hyparquet';
