@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'RANGE_UNSUPPORTED'
   | 'OBJECT_CHANGED'
   | 'NETWORK'
+  | 'TIMEOUT'
   | 'ABORTED'
   // zip/: structure
   | 'NOT_A_ZIP'

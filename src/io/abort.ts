@@ -55,3 +55,47 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
     );
   });
 }
+
+/**
+ * A signal for one attempt at a request: aborted when `parent` is, or with a
+ * TIMEOUT error (retryable) when `touch` has not been called for `ms` (0:
+ * never). A stalled server (no headers, or a body that stops) then fails the
+ * attempt instead of hanging it. `dispose` clears the timer.
+ */
+export function idleSignal(
+  parent: AbortSignal,
+  ms: number,
+  what: string,
+): { signal: AbortSignal; touch: () => void; dispose: () => void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent.reason);
+  if (parent.aborted) controller.abort(parent.reason);
+  else parent.addEventListener('abort', onAbort, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const touch = () => {
+    if (ms <= 0 || controller.signal.aborted) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      controller.abort(
+        new CozipError('TIMEOUT', `${what}: nothing received for ${ms / 1000} s`, {
+          details: { timeoutMs: ms, retryable: true },
+        }),
+      );
+    }, ms);
+  };
+  touch();
+  return {
+    signal: controller.signal,
+    touch,
+    dispose: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** The TIMEOUT error a signal from idleSignal was aborted with, if that is why. */
+export function timeoutReason(signal: AbortSignal | undefined): CozipError | undefined {
+  const reason = signal?.aborted ? signal.reason : undefined;
+  return reason instanceof CozipError && reason.code === 'TIMEOUT' ? reason : undefined;
+}

@@ -1,7 +1,7 @@
 // What an HTTP response means for a range read: errors for statuses and
 // failures, and the few headers that matter.
 import { CozipError } from '../errors.js';
-import { abortedError } from './abort.js';
+import { abortedError, timeoutReason } from './abort.js';
 
 /** Maps whatever a request or a body read threw to a CozipError. */
 export function toCozipError(
@@ -9,7 +9,7 @@ export function toCozipError(
   signal: AbortSignal | undefined,
   url: string,
 ): CozipError {
-  if (signal?.aborted) return abortedError(signal);
+  if (signal?.aborted) return timeoutReason(signal) ?? abortedError(signal);
   if (err instanceof CozipError) return err;
   // Body streams fail with plain errors (TypeError: terminated) when a connection drops.
   return new CozipError('NETWORK', `reading the response from ${url} failed`, {
@@ -18,8 +18,18 @@ export function toCozipError(
   });
 }
 
-export function statusError(url: string, status: number): CozipError {
-  const details = { url, status };
+/** Retry-After (seconds or an HTTP date) in ms, when the header says. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function statusError(url: string, status: number, retryAfter?: number): CozipError {
+  const details: Record<string, unknown> = { url, status };
+  if (retryAfter !== undefined) details.retryAfterMs = retryAfter;
   if (status === 404 || status === 410) {
     return new CozipError('NOT_FOUND', `${url} not found (HTTP ${status})`, { details });
   }

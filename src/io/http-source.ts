@@ -1,5 +1,5 @@
 import { CozipError } from '../errors.js';
-import { abortedError, closedError, sleep } from './abort.js';
+import { abortedError, closedError, idleSignal, sleep } from './abort.js';
 import {
   badResponse,
   changedError,
@@ -8,6 +8,7 @@ import {
   isWeak,
   lengthError,
   parseContentRange,
+  retryAfterMs,
   statusError,
   toCozipError,
 } from './http-response.js';
@@ -41,6 +42,12 @@ export interface HttpSourceOptions {
   tailProbe?: number;
   /** Fail with RANGE_UNSUPPORTED when the server ignores Range, instead of skipping bytes. */
   requireRange?: boolean;
+  /**
+   * Milliseconds a request may go without receiving anything (headers, then
+   * each part of the body) before the attempt fails with TIMEOUT and is
+   * retried like a network error. Default 30,000; 0 waits forever.
+   */
+  timeout?: number;
 }
 
 export interface HttpSource extends RangeSource {
@@ -65,6 +72,9 @@ export interface Prefetched {
 
 const DEFAULT_PROBE: HttpProbe = { start: 0, end: 1 };
 const MAX_BACKOFF_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** A server asking for a longer pause than this gets the error instead. */
+const MAX_RETRY_AFTER_MS = 60_000;
 
 /** Everything one HttpSource knows; the functions below read and update it. */
 interface HttpState {
@@ -76,6 +86,7 @@ interface HttpState {
   retries: number;
   retryDelayMs: number;
   requireRange: boolean;
+  timeoutMs: number;
   /** The caller's signal for the whole source. */
   signal: AbortSignal | undefined;
   /** Why every request stops from now on (close() or the source's signal), once it is so. */
@@ -106,6 +117,7 @@ export async function openHttpSource(
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     retries: nonNegative('retries', options.retries ?? 3),
     retryDelayMs: nonNegative('retryDelayMs', options.retryDelayMs ?? 200),
+    timeoutMs: nonNegative('timeout', options.timeout ?? DEFAULT_TIMEOUT_MS),
     requireRange: options.requireRange ?? false,
     signal: options.signal,
     stopped: undefined,
@@ -197,16 +209,20 @@ async function* streamRange(
   let failures = 0;
   try {
     while (pos < end) {
+      const attempt = idleSignal(signal, state.timeoutMs, state.url);
       try {
-        const response = await send(state, `${pos}-${end - 1}`, signal);
+        const response = await send(state, `${pos}-${end - 1}`, attempt.signal);
         for await (const chunk of await openBody(state, response, pos, end)) {
-          if (signal?.aborted) throw abortedError(signal);
+          if (attempt.signal.aborted) throw toCozipError(undefined, attempt.signal, state.url);
+          attempt.touch();
           pos += chunk.length;
           yield chunk;
         }
       } catch (err) {
         failures++;
-        await backoff(state, toCozipError(err, signal, state.url), failures, signal);
+        await backoff(state, toCozipError(err, attempt.signal, state.url), failures, signal);
+      } finally {
+        attempt.dispose();
       }
     }
   } finally {
@@ -256,10 +272,13 @@ async function discover(state: HttpState, probe: HttpProbe): Promise<Prefetched 
   const range = 'suffix' in probe ? `-${probe.suffix}` : `${probe.start}-${probe.end - 1}`;
   try {
     for (let failures = 1; ; failures++) {
+      const attempt = idleSignal(signal, state.timeoutMs, state.url);
       try {
-        return await discoverOnce(state, probe, range, signal);
+        return await discoverOnce(state, probe, range, attempt);
       } catch (err) {
-        await backoff(state, toCozipError(err, signal, state.url), failures, signal);
+        await backoff(state, toCozipError(err, attempt.signal, state.url), failures, signal);
+      } finally {
+        attempt.dispose();
       }
     }
   } finally {
@@ -271,9 +290,9 @@ async function discoverOnce(
   state: HttpState,
   probe: HttpProbe,
   range: string,
-  signal: AbortSignal | undefined,
+  attempt: { signal: AbortSignal; touch: () => void },
 ): Promise<Prefetched | undefined> {
-  const response = await send(state, range, signal);
+  const response = await send(state, range, attempt.signal);
   if (response.status === 416) {
     // An empty object (or a probe past the end) has no satisfiable range, but
     // the server still says the size: `Content-Range: bytes */N`.
@@ -296,7 +315,8 @@ async function discoverOnce(
       throw badResponse(state.url, `asked for ${range}, got ${served.start}-${served.end - 1}`);
     }
     learnSize(state, served.total);
-    return { start, bytes: await collect(partialBody(state, response, end - start), end - start) };
+    const body = touching(partialBody(state, response, end - start), attempt.touch);
+    return { start, bytes: await collect(body, end - start) };
   }
   rangeIgnored(state, response);
   const length = contentLength(response);
@@ -315,7 +335,8 @@ async function discoverOnce(
     discard(response);
     return undefined;
   }
-  return { start, bytes: await collect(fullBody(state, response, start, end), end - start) };
+  const body = touching(fullBody(state, response, start, end), attempt.touch);
+  return { start, bytes: await collect(body, end - start) };
 }
 
 /** Sends one GET for `bytes=<range>` with the validators captured so far. */
@@ -349,7 +370,11 @@ async function send(
 function checkResponse(state: HttpState, response: Response): void {
   if (response.status !== 200 && response.status !== 206) {
     discard(response);
-    throw statusError(state.url, response.status);
+    throw statusError(
+      state.url,
+      response.status,
+      retryAfterMs(response.headers.get('Retry-After')),
+    );
   }
   const encoding = response.headers.get('Content-Encoding');
   if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') {
@@ -462,6 +487,14 @@ async function* fullBody(state: HttpState, response: Response, start: number, en
   throw lengthError(state.url, end - start, Math.max(0, offset - start));
 }
 
+/** The chunks of `body`, calling `touch` as each arrives (the idle timer). */
+async function* touching(body: AsyncIterable<Uint8Array>, touch: () => void) {
+  for await (const chunk of body) {
+    touch();
+    yield chunk;
+  }
+}
+
 async function* bodyChunks(state: HttpState, response: Response) {
   if (response.body === null) return;
   for await (const chunk of iterateStream(response.body)) {
@@ -480,7 +513,11 @@ async function backoff(
   if (error.details.retryable !== true || failures > state.retries) throw error;
   // Exponential with jitter, so many clients that failed together do not retry together.
   const delay = Math.min(MAX_BACKOFF_MS, state.retryDelayMs * 2 ** (failures - 1));
-  await sleep(delay * (0.5 + Math.random() / 2), signal);
+  const jittered = delay * (0.5 + Math.random() / 2);
+  // A 429 or 503 may say when to come back (Retry-After): not sooner.
+  const asked = error.details.retryAfterMs;
+  if (typeof asked === 'number' && asked > MAX_RETRY_AFTER_MS) throw error;
+  await sleep(typeof asked === 'number' ? Math.max(asked, jittered) : jittered, signal);
 }
 
 /** The range a probe asks for, clipped to an object of `size` bytes. */
