@@ -4,6 +4,7 @@ import { pipeline, Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { CozipError } from '../errors.js';
 import { crc32Table } from './crc32-table.js';
+import { inflateReused } from './inflate-node.js';
 import { zstdDecompressJs } from './zstd-js.js';
 
 type Bytes = AsyncIterable<Uint8Array>;
@@ -59,6 +60,8 @@ function outputChunk(maxOutput: number): number {
 
 /** One-shot inflate of a whole member; fails with SIZE_MISMATCH past `maxOutput` bytes. */
 export async function inflateRawBytes(data: Uint8Array, maxOutput: number): Promise<Uint8Array> {
+  const reused = inflateReused(data, maxOutput);
+  if (reused) return reused;
   try {
     return zlib.inflateRawSync(data, {
       maxOutputLength: Math.max(1, maxOutput),

@@ -2,11 +2,12 @@
 // agree: each inflates what the other deflates, CRCs match, errors are typed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { isCozipError } from '../../src/errors.js';
 import { readAll } from '../../src/io/stream.js';
 import * as node from '../../src/zip/codecs-node.js';
 import * as web from '../../src/zip/codecs-web.js';
+import { inflateReused, REUSE_LIMIT } from '../../src/zip/inflate-node.js';
 import { seededBytes } from '../helpers/random.js';
 
 async function* chunks(data: Uint8Array, size: number) {
@@ -62,5 +63,54 @@ describe('runtime codecs', () => {
         isCozipError(e, 'SIZE_MISMATCH'),
       );
     }
+  });
+
+  it('small members inflate through one reused handle, with inflateRawSync results and errors', async () => {
+    const members: Array<[Uint8Array, number]> = [];
+    for (let i = 0; i < 200; i++) {
+      const content = i % 3 ? text.subarray(0, 50 * i) : seededBytes(i, 40 * i);
+      members.push([deflateRawSync(content, { level: i % 10 }), content.length]);
+    }
+    const good = deflateRawSync(seededBytes(9, 5000));
+    const corrupt = new Uint8Array(good); // a copy: Buffer#slice is a view
+    corrupt[3] ^= 0xff;
+    const trailing = new Uint8Array(good.length + 3);
+    trailing.set(good);
+    // Bad members between good ones: each must fail as inflateRawSync fails,
+    // and the good ones after it must still decode.
+    const bad: Array<[Uint8Array, number]> = [
+      [good.subarray(0, 100), 5000],
+      [corrupt, 5000],
+      [good, 4999],
+      [good, 6000],
+      [trailing, 5000],
+      [new Uint8Array(0), 10],
+    ];
+    const all = members.flatMap((m, i) => (i % 30 === 0 ? [bad[(i / 30) % bad.length], m] : [m]));
+    let reused = 0;
+    for (const [data, size] of all) {
+      const expected = (() => {
+        try {
+          return { out: inflateRawSync(data, { maxOutputLength: Math.max(1, size) }) };
+        } catch (err) {
+          return { error: err as Error };
+        }
+      })();
+      if (inflateReused(data, size)) reused++;
+      if (expected.error) {
+        await assert.rejects(node.inflateRawBytes(data, size), (e) => isCozipError(e));
+      } else {
+        assert.deepEqual(
+          Buffer.from(await node.inflateRawBytes(data, size)),
+          Buffer.from(expected.out),
+        );
+      }
+    }
+    // Every member that inflates to exactly its size went through the handle.
+    assert.equal(reused, members.length + 1);
+    assert.equal(
+      inflateReused(deflateRawSync(new Uint8Array(REUSE_LIMIT)), REUSE_LIMIT),
+      undefined,
+    );
   });
 });
