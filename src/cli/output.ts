@@ -74,9 +74,15 @@ export function renderCsv(columns: string[], rows: Array<Record<string, unknown>
   return line(columns) + rows.map((r) => line(columns.map((c) => cellText(r[c])))).join('');
 }
 
-/** 1234567 → "1,234,567". */
+/**
+ * 1234567 → "1,234,567", as toLocaleString('en-US') gives it. Integers are
+ * grouped here: the first toLocaleString loads ICU's locale data, 10 ms of a
+ * command that otherwise takes a few hundred.
+ */
 export function count(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return n < 0 || Object.is(n, -0) ? `-${digits}` : digits;
 }
 
 /** The line `create` and `convert` print for a written cozip. */
