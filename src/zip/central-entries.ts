@@ -34,7 +34,7 @@ import { fromDosDateTime } from './dos-time.js';
 import type { ZipEntry } from './entry.js';
 import {
   type ExtraField,
-  extraMtime,
+  extraBlockMtime,
   parseExtraFields,
   readUnicodePath,
   readZip64Extra,
@@ -193,7 +193,7 @@ export class CentralEntry implements ZipEntry {
   get mtime(): Date {
     const extra = this.extra;
     return (
-      (extra.length ? extraMtime(parseExtraFields(extra)) : undefined) ??
+      (extra.length ? extraBlockMtime(extra) : undefined) ??
       fromDosDateTime(this.dosDate, this.dosTime)
     );
   }

@@ -200,19 +200,50 @@ export function readInfoZipUnixOld(data: Uint8Array): ExtraTimes {
   return { atime: new Date(getU32(data, 0) * 1000), mtime: new Date(getU32(data, 4) * 1000) };
 }
 
+/**
+ * extraMtime of a whole extra block, read in place: listing a million
+ * entries should not split a million blocks into arrays of fields.
+ */
+export function extraBlockMtime(extra: Uint8Array): Date | undefined {
+  let ntfs: Uint8Array | undefined;
+  let ext: Uint8Array | undefined;
+  let old: Uint8Array | undefined;
+  for (let o = 0; o + 4 <= extra.length; ) {
+    const id = getU16(extra, o);
+    const end = o + 4 + getU16(extra, o + 2);
+    // A field running past the block: the full parser reports it.
+    if (end > extra.length) return extraMtime(parseExtraFields(extra));
+    if (id === EXTRA_NTFS) ntfs ??= extra.subarray(o + 4, end);
+    else if (id === EXTRA_EXTENDED_TIMESTAMP) ext ??= extra.subarray(o + 4, end);
+    else if (id === EXTRA_INFOZIP_UNIX_OLD) old ??= extra.subarray(o + 4, end);
+    o = end;
+  }
+  return timesMtime(ntfs, ext, old);
+}
+
 /** The most precise modification time the extra fields carry, if any. */
 export function extraMtime(fields: ExtraField[]): Date | undefined {
-  const ntfs = findExtra(fields, EXTRA_NTFS);
+  return timesMtime(
+    findExtra(fields, EXTRA_NTFS),
+    findExtra(fields, EXTRA_EXTENDED_TIMESTAMP),
+    findExtra(fields, EXTRA_INFOZIP_UNIX_OLD),
+  );
+}
+
+/** NTFS times first (100 ns), then the extended timestamp, then the old Info-ZIP field. */
+function timesMtime(
+  ntfs: Uint8Array | undefined,
+  ext: Uint8Array | undefined,
+  old: Uint8Array | undefined,
+): Date | undefined {
   if (ntfs) {
     const t = readNtfsTimes(ntfs).mtime;
     if (t) return t;
   }
-  const ext = findExtra(fields, EXTRA_EXTENDED_TIMESTAMP);
   if (ext) {
     const t = readExtendedTimestamp(ext).mtime;
     if (t) return t;
   }
-  const old = findExtra(fields, EXTRA_INFOZIP_UNIX_OLD);
   if (old) return readInfoZipUnixOld(old).mtime;
   return undefined;
 }

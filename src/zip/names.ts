@@ -56,7 +56,18 @@ export function utf8Length(s: string): number {
   return n;
 }
 
+/** Bytes below 0x80 as a string: a call per 1 KiB, not a concatenation per character. */
+function asciiString(raw: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < raw.length; i += 1024) {
+    const part = raw.subarray(i, i + 1024) as unknown as number[];
+    s += String.fromCharCode.apply(null, part);
+  }
+  return s;
+}
+
 export function decodeCp437(raw: Uint8Array): string {
+  if (isAscii(raw)) return asciiString(raw);
   let s = '';
   for (let i = 0; i < raw.length; i++) {
     const b = raw[i];
