@@ -1,7 +1,7 @@
 // cozip ls, the action: the manifest reader (hyparquet) loads only for a
 // Flat cozip; a plain ZIP's entry list needs the ZIP reader alone.
 import { methodName } from '../../zip/codecs.js';
-import type { ZipArchive } from '../../zip/reader.js';
+import type { ZipEntry } from '../../zip/entry.js';
 import { flatCozip, withArchive, zipView } from '../archive.js';
 import { asUsage, UsageError } from '../errors.js';
 import { printJson, renderCsv, renderTable, writeOut } from '../output.js';
@@ -11,7 +11,7 @@ import { ENTRY_COLUMNS, type LsOptions } from './ls.js';
 export async function runLs(src: string, opts: LsOptions): Promise<void> {
   if (opts.json && opts.csv) throw new UsageError('choose one of --json and --csv');
   const filter = await whereFilter(opts.where);
-  const { columns, rows } = await withArchive(src, async (opened) => {
+  const { columns, rows, plain } = await withArchive(src, async (opened) => {
     const cozip = flatCozip(opened);
     if (cozip) {
       const { cozipManifest, readManifest } = await import('../../cozip/manifest.js');
@@ -22,36 +22,56 @@ export async function runLs(src: string, opts: LsOptions): Promise<void> {
       );
       // Opened once per archive: its column list costs no further read.
       const manifest = await cozipManifest(cozip);
-      return { columns: opts.columns ?? manifest.columns.map((c) => c.name), rows };
+      return { columns: opts.columns ?? manifest.columns.map((c) => c.name), rows, plain: false };
     }
     if (filter !== undefined) {
       throw new UsageError(
         `--where filters a cozip manifest; ${src} is ${opened.kind === 'zip' ? 'a plain ZIP' : `a ${opened.cozip.profileName ?? 'cozip'} cozip without one`}`,
       );
     }
-    return entryRows(await zipView(opened), opts.columns);
+    const zip = await zipView(opened);
+    const columns = entryColumns(opts.columns);
+    const entries = opts.limit === undefined ? zip.entries : zip.entries.slice(0, opts.limit);
+    return { columns, rows: entries.map(entryRow(columns)), plain: true };
   });
   const shown = opts.limit === undefined ? rows : rows.slice(0, opts.limit);
-  if (opts.json) await printJson(shown.map((r) => pick(r, columns)));
+  if (opts.json && plain) {
+    // Entry rows hold strings, numbers and nulls only, in column order: no
+    // replacer, no copies (a replacer takes JSON.stringify off its fast path).
+    await writeOut(`${JSON.stringify(shown, null, 2)}\n`);
+  } else if (opts.json) await printJson(shown.map((r) => pick(r, columns)));
   else if (opts.csv) await writeOut(renderCsv(columns, shown));
   else await writeOut(renderTable(columns, shown));
 }
 
-function entryRows(zip: ZipArchive, wanted: string[] | undefined) {
+function entryColumns(wanted: string[] | undefined): string[] {
   const columns = wanted ?? ENTRY_COLUMNS;
   for (const c of columns) {
     if (!ENTRY_COLUMNS.includes(c)) {
       throw new UsageError(`no column ${c}: ZIP entries have ${ENTRY_COLUMNS.join(', ')}`);
     }
   }
-  const rows = zip.entries.map((e) => ({
-    name: e.name,
-    size: e.uncompressedSize,
-    compressed: e.compressedSize,
-    method: methodName(e.method),
-    mtime: e.mtime,
-  }));
-  return { columns, rows };
+  return columns;
+}
+
+/** One entry as a row of exactly `columns`, each value as JSON shows it (mtime: ISO text or null). */
+function entryRow(columns: string[]): (e: ZipEntry) => Record<string, unknown> {
+  const value: Record<string, (e: ZipEntry) => unknown> = {
+    name: (e) => e.name,
+    size: (e) => e.uncompressedSize,
+    compressed: (e) => e.compressedSize,
+    method: (e) => methodName(e.method),
+    mtime: (e) => {
+      const t = e.mtime;
+      return Number.isNaN(t.getTime()) ? null : t.toISOString();
+    },
+  };
+  const getters = columns.map((c) => value[c]);
+  return (e) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) row[columns[i]] = getters[i](e);
+    return row;
+  };
 }
 
 function pick(row: Record<string, unknown>, columns: string[]): Record<string, unknown> {
