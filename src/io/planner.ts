@@ -100,6 +100,25 @@ export class ReadPlanner implements RangeSource {
       this.stats.cacheHits++;
       return hit;
     }
+    // The first or last bytes are cached (a probe's, say, before a scan from
+    // the start): fetch only what lies between, so no byte is fetched twice.
+    const head = this.cache.from(start, end);
+    const tail = this.cache.until(start, end);
+    const from = start + (head?.length ?? 0);
+    const to = end - (tail?.length ?? 0);
+    if ((head || tail) && from < to) {
+      const middle = await this.fetchRange(from, to, options);
+      const out = new Uint8Array(end - start);
+      if (head) out.set(head, 0);
+      out.set(middle, from - start);
+      if (tail) out.set(tail, to - start);
+      return out;
+    }
+    return this.fetchRange(start, end, options);
+  }
+
+  /** [start, end) from a request in flight, or queued for the next flush. */
+  private async fetchRange(start: number, end: number, options: ReadOptions): Promise<Uint8Array> {
     for (const flight of this.flights) {
       if (flight.start <= start && end <= flight.end) {
         const bytes = await abortable(flight.promise, options.signal);

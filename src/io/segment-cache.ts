@@ -183,6 +183,22 @@ export class SegmentCache {
     return out;
   }
 
+  /** The cached bytes from `start` on, as far as one segment reaches before `end`; marks it used. */
+  from(start: number, end: number): Uint8Array | undefined {
+    const s = this.sorted.covering(start, LOOK_BACK);
+    if (!s) return undefined;
+    this.touch(s);
+    return s.bytes.subarray(start - s.start, Math.min(end, s.end) - s.start);
+  }
+
+  /** The cached bytes that end at `end`, as far back as one segment reaches after `start`. */
+  until(start: number, end: number): Uint8Array | undefined {
+    const s = end > start ? this.sorted.covering(end - 1, LOOK_BACK) : undefined;
+    if (!s || s.end < end) return undefined;
+    this.touch(s);
+    return s.bytes.subarray(Math.max(start, s.start) - s.start, end - s.start);
+  }
+
   /** Keeps `bytes`, found at `start`, evicting the least recently used to stay in budget. */
   put(start: number, bytes: Uint8Array): void {
     const end = start + bytes.length;

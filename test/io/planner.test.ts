@@ -286,3 +286,25 @@ describe('ReadPlanner over HTTP', () => {
     await planner.close();
   });
 });
+
+describe('ReadPlanner: cached ends', () => {
+  it('fetches only the bytes between a cached head and a cached tail', async () => {
+    const { source, reads, release } = gatedSource(DATA);
+    const planner = new ReadPlanner(source);
+    // A probe's bytes at both ends, then a scan of the whole range.
+    planner.seed(0, DATA.subarray(0, 4 * KiB));
+    planner.seed(900 * KiB, DATA.subarray(900 * KiB, 1024 * KiB));
+    const whole = planner.read(0, 1024 * KiB, { cache: false });
+    await settle();
+    release();
+    assert.deepEqual(await whole, DATA);
+    assert.deepEqual(reads, [[4 * KiB, 900 * KiB]]);
+    assert.equal(planner.stats.bytesFetched, 896 * KiB);
+    // A read with only its head cached: the rest, once.
+    const tail = planner.read(2 * KiB, 10 * KiB);
+    await settle();
+    release();
+    assert.deepEqual(await tail, DATA.subarray(2 * KiB, 10 * KiB));
+    assert.deepEqual(reads[1], [4 * KiB, 10 * KiB]);
+  });
+});
