@@ -108,16 +108,21 @@ const INDEX_SUFFIX = new TextEncoder().encode('.sozip.idx');
  * right after its data as a scan of the archive holds them (undefined: not
  * known). An index is a local record whose raw name ends in `.sozip.idx`,
  * right after the data or after a data descriptor; when `after` is too short
- * to tell, the answer is yes.
+ * to tell, the answer is yes, unless `after` is `complete`: every byte up to
+ * the central directory, so that a record cut short there cannot exist.
  */
-export function mayBeFollowedByIndex(entry: ZipEntry, after: Uint8Array | undefined): boolean {
+export function mayBeFollowedByIndex(
+  entry: ZipEntry,
+  after: Uint8Array | undefined,
+  complete = false,
+): boolean {
   if (!mayHaveIndex(entry)) return false;
   if (after === undefined) return true;
   for (const skip of DESCRIPTOR_LENGTHS) {
-    if (after.length < skip + LOCAL_HEADER_SIZE) return true;
+    if (after.length < skip + LOCAL_HEADER_SIZE) return !complete;
     if (getU32(after, skip) !== SIG_LOCAL) continue;
     const nameEnd = skip + LOCAL_HEADER_SIZE + (after[skip + 26] | (after[skip + 27] << 8));
-    if (after.length < nameEnd) return true;
+    if (after.length < nameEnd) return !complete;
     const tail = after.subarray(nameEnd - INDEX_SUFFIX.length, nameEnd);
     if (
       nameEnd - INDEX_SUFFIX.length >= skip + LOCAL_HEADER_SIZE &&

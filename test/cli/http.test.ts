@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RangeServer, startRangeServer } from '../helpers/http-server.js';
+import { bufferSink, openZip, ZipWriter } from '../../src/index.js';
+import {
+  type RangeServer,
+  type RecordedRequest,
+  startRangeServer,
+} from '../helpers/http-server.js';
 import { seededBytes } from '../helpers/random.js';
 import { assertBuilt, expectExit, json, ok, tempDir } from './run.js';
 
@@ -26,6 +31,14 @@ describe('cozip over HTTP', () => {
     const ds = join(dir, 'ds.zip');
     await ok(['create', ds, join(dir, 'data'), '-q']);
     size = readFileSync(ds).length;
+    // A plain ZIP of many small deflated members, as `zip -r` makes of a folder of small files.
+    const sink = bufferSink();
+    const writer = new ZipWriter(sink, { mtime: new Date('2024-05-01T00:00:00Z') });
+    for (let i = 0; i < 3000; i++) {
+      await writer.add(`logs/${i % 30}/${i}.txt`, `line ${i} `.repeat(50 + (i % 200)));
+    }
+    await writer.finish();
+    writeFileSync(join(dir, 'small.zip'), sink.bytes());
     const corrupt = readFileSync(ds);
     corrupt[corrupt.length - 100] ^= 0x01;
     writeFileSync(join(dir, 'corrupt.zip'), corrupt);
@@ -33,6 +46,7 @@ describe('cozip over HTTP', () => {
       objects: {
         'ds.zip': ds,
         'corrupt.zip': join(dir, 'corrupt.zip'),
+        'small.zip': join(dir, 'small.zip'),
         'notes.txt': new TextEncoder().encode('not a zip at all\n'.repeat(10)),
       },
     });
@@ -108,6 +122,45 @@ describe('cozip over HTTP', () => {
     // Remote archives are hash-checked on open, so reading fails too.
     const ls = await expectExit(['ls', server.url('corrupt.zip')], 1);
     assert.match(ls.stderr, /^cozip: HASH_MISMATCH: /);
+  });
+
+  /** The byte ranges [start, end) the server sent for `name` since request `from`. */
+  function served(name: string, from: number, total: number): Array<[number, number]> {
+    return server
+      .requestsFor(name)
+      .slice(from)
+      .map((r: RecordedRequest) => {
+        const m = /^bytes=(\d*)-(\d*)$/.exec(r.range ?? '');
+        assert.ok(m, `a range request: ${r.method} ${r.range}`);
+        if (m[1] === '') return [total - Number(m[2]), total];
+        return [Number(m[1]), m[2] === '' ? total : Number(m[2]) + 1];
+      });
+  }
+
+  it('validate --content of a plain ZIP over HTTP fetches every byte once', async () => {
+    const total = readFileSync(join(dir, 'small.zip')).length;
+    const from = server.requestsFor('small.zip').length;
+    await ok(['validate', server.url('small.zip'), '--content']);
+    const ranges = served('small.zip', from, total).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < ranges.length; i++) {
+      assert.ok(ranges[i][0] >= ranges[i - 1][1], `${ranges[i - 1]} and ${ranges[i]} overlap`);
+    }
+    assert.equal(
+      ranges.reduce((n, [a, b]) => n + b - a, 0),
+      total,
+    );
+  });
+
+  it('info of a plain ZIP of small files reads its ends and central directory only', async () => {
+    const bytes = readFileSync(join(dir, 'small.zip'));
+    const zip = await openZip(new Uint8Array(bytes));
+    const from = server.requestsFor('small.zip').length;
+    const info = json<Row>(await ok(['info', server.url('small.zip'), '--json']));
+    assert.equal(info.entries, 3000);
+    // The open's 4 KiB head probe, then nothing before the central directory.
+    for (const [start, end] of served('small.zip', from, bytes.length)) {
+      assert.ok(end <= 4096 || start >= zip.cdOffset, `member bytes [${start}, ${end}) fetched`);
+    }
   });
 
   it('HTTP errors: 404 is NOT_FOUND, a non-ZIP is NOT_A_ZIP', async () => {

@@ -85,7 +85,11 @@ async function zipReport(src: string, source: ReadPlanner): Promise<Report> {
     const r = await checkZip(zip, {
       content: true,
       inspect: (m) => {
-        if (mayBeFollowedByIndex(m.entry, m.data ? m.after : undefined)) candidates.add(m.entry);
+        // The last member's `after` runs up to the central directory: all there is.
+        const complete = m.payloadOffset + m.entry.compressedSize + m.after.length >= zip.cdOffset;
+        if (mayBeFollowedByIndex(m.entry, m.data ? m.after : undefined, complete)) {
+          candidates.add(m.entry);
+        }
       },
     });
     const s = await validateSozip(zip, { deep: true, select: (e) => candidates.has(e) });
