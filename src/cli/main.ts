@@ -4,23 +4,44 @@
 // option value, bad --where). Errors print one line, `cozip: CODE: message`;
 // --debug adds the stack.
 //
-// Start-up loads only commander and the command definitions (names,
-// arguments, options, help); each action imports its body (commands/*-action.ts)
+// Start-up loads only commander and the definitions (names, arguments,
+// options, help) of the command run, or of all for help; each action
+// imports its body (commands/*-action.ts)
 // and the library modules it uses when it runs, so --version and --help stay
 // fast and no command loads what it does not use (test/cli/startup.test.ts).
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { registerCat } from './commands/cat.js';
-import { registerConvert } from './commands/convert.js';
-import { registerCreate } from './commands/create.js';
-import { registerExtract } from './commands/extract.js';
-import { registerGet } from './commands/get.js';
-import { registerIndex } from './commands/index-cmd.js';
-import { registerInfo } from './commands/info.js';
-import { registerLs } from './commands/ls.js';
-import { registerSozip } from './commands/sozip.js';
-import { registerValidate } from './commands/validate.js';
 import { EXIT_OK, reportError } from './errors.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * The commands in help order, each with its definitions' module: running
+ * one command loads its own definitions only (a dozen modules fewer).
+ */
+const COMMANDS: Array<[string, () => Promise<Register>]> = [
+  ['create', async () => (await import('./commands/create.js')).registerCreate],
+  ['ls', async () => (await import('./commands/ls.js')).registerLs],
+  ['cat', async () => (await import('./commands/cat.js')).registerCat],
+  ['get', async () => (await import('./commands/get.js')).registerGet],
+  ['extract', async () => (await import('./commands/extract.js')).registerExtract],
+  ['info', async () => (await import('./commands/info.js')).registerInfo],
+  ['validate', async () => (await import('./commands/validate.js')).registerValidate],
+  ['convert', async () => (await import('./commands/convert.js')).registerConvert],
+  ['sozip', async () => (await import('./commands/sozip.js')).registerSozip],
+  ['index', async () => (await import('./commands/index-cmd.js')).registerIndex],
+];
+
+/**
+ * The definitions `argv` needs: its command's when its first argument that
+ * is not an option names one (global options take no values), else all of
+ * them (help, and suggestions for a mistyped command).
+ */
+async function registrations(argv: string[]): Promise<Register[]> {
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  const one = COMMANDS.filter(([name]) => name === first);
+  return Promise.all((one.length ? one : COMMANDS).map(([, load]) => load()));
+}
 
 function version(): string {
   // ../../package.json from both src/cli and dist/cli.
@@ -28,7 +49,7 @@ function version(): string {
   return String(pkg.version);
 }
 
-function buildProgram(): Command {
+function buildProgram(registers: Register[]): Command {
   const program = new Command('cozip')
     .description(
       'Cloud-native ZIP archives: create, list, read, extract and check cozips and ZIPs.',
@@ -51,16 +72,7 @@ Exit status: 0 ok, 1 failure, 2 usage error.
 Example:
   $ cozip create dataset.zip --from manifest.csv && cozip ls dataset.zip --where "split = val"`,
     );
-  registerCreate(program);
-  registerLs(program);
-  registerCat(program);
-  registerGet(program);
-  registerExtract(program);
-  registerInfo(program);
-  registerValidate(program);
-  registerConvert(program);
-  registerSozip(program);
-  registerIndex(program);
+  for (const register of registers) register(program);
   return program;
 }
 
@@ -71,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   });
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(await registrations(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (err) {
     return reportError(err, argv.includes('--debug'));
