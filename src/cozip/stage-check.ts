@@ -4,12 +4,14 @@
 import { CozipError } from '../errors.js';
 import { bytesSource } from '../io/bytes-source.js';
 import { locationColumn } from './inputs.js';
-import { openManifest } from './manifest-read.js';
 
 export async function checkManifestBytes(
   parquet: Uint8Array,
   planned: Array<Record<string, unknown>> | undefined,
 ): Promise<void> {
+  // The Parquet reader loads only for a supplied manifest: writers that
+  // generate theirs (create, convert) never need it.
+  const { openManifest } = await import('./manifest-read.js');
   const manifest = await openManifest(bytesSource(parquet, 'metadata'), 0, parquet.length);
   const [stored] = manifest.discarded;
   if (stored !== undefined) throw locationColumn(stored, 'the supplied manifest');

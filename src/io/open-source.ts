@@ -4,7 +4,7 @@ import { openFileSource } from '#file-source';
 import { CozipError } from '../errors.js';
 import { blobSource } from './blob-source.js';
 import { bytesSource } from './bytes-source.js';
-import { type HttpSourceOptions, openHttpSource } from './http-source.js';
+import type { HttpSourceOptions } from './http-source.js';
 import { ReadPlanner, type ReadPlannerOptions } from './planner.js';
 import type { S3Config } from './s3-source.js';
 import type { RangeSource } from './source.js';
@@ -56,7 +56,7 @@ async function openRaw(input: SourceInput, options: OpenSourceOptions): Promise<
   );
 }
 
-function openUrl(url: URL, options: OpenSourceOptions): Promise<RangeSource> {
+async function openUrl(url: URL, options: OpenSourceOptions): Promise<RangeSource> {
   if (url.protocol === 's3:') return openS3(url, options);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CozipError(
@@ -64,6 +64,8 @@ function openUrl(url: URL, options: OpenSourceOptions): Promise<RangeSource> {
       `unsupported URL scheme ${url.protocol} (use http, https or s3)`,
     );
   }
+  // Loaded on first use too: a local archive needs none of it.
+  const { openHttpSource } = await import('./http-source.js');
   return openHttpSource(url, options);
 }
 

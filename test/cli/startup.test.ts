@@ -118,6 +118,28 @@ describe('cozip start-up: modules loaded per command', () => {
     });
   }
 
+  it('a command loads its own definitions, and no HTTP code for a local file', async () => {
+    const { dist } = await loaded(['ls', plain]);
+    assert.deepEqual(
+      dist.filter((p) => p.startsWith('cli/commands/')),
+      ['cli/commands/ls.js', 'cli/commands/ls-action.js'],
+    );
+    assert.deepEqual(
+      dist.filter((p) => p.startsWith('io/http')),
+      [],
+    );
+  });
+
+  it('convert of a plain ZIP loads the Parquet writer, not the reader', async () => {
+    const { dist, packages } = await loaded(['convert', plain, join(dir, 'converted.zip'), '-q']);
+    assert.ok(packages.has('hyparquet-writer'));
+    assert.deepEqual(
+      ['hyparquet', 'fzstd'].filter((p) => packages.has(p)),
+      [],
+    );
+    assert.ok(!dist.includes('cozip/manifest-read.js'));
+  });
+
   it('create loads the Parquet writer; ls of the cozip the reader but not the writer', async () => {
     const out = join(dir, 'out.zip');
     const created = await loaded(['create', out, files, '-q']);
