@@ -57,7 +57,13 @@ export async function convertToCozip(
     const contents = new SequentialContents(zip, kept);
     const rows: CozipRow[] = contents.order.map((e) => ({
       name: e.name,
-      path: { size: e.uncompressedSize, crc32: e.crc32, stream: () => contents.next(e) },
+      path: {
+        size: e.uncompressedSize,
+        crc32: e.crc32,
+        stream: () => contents.next(e),
+        // Small members whole: the writer takes them a few ahead, no stream each.
+        read: contents.whole(e) ? () => contents.read(e) : undefined,
+      },
       mtime: e.mtime,
       source_method: methodName(e.method),
       ...options.columns?.({ name: e.name, mtime: e.mtime, method: e.method }),
