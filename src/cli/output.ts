@@ -37,10 +37,64 @@ export function printJson(value: unknown): Promise<void> {
   return writeOut(`${toJson(value)}\n`);
 }
 
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * date.toISOString(), or null for an invalid date. Years 1000 to 9999 are
+ * formatted here: listing 20,000 entries, toISOString was a tenth of ls.
+ */
+export function isoTime(date: Date): string | null {
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) return null;
+  // Days since 1970-01-01 to a civil date (proleptic Gregorian, March-based years).
+  const days = Math.floor(ms / 86_400_000);
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 1000 || year > 9999) return date.toISOString();
+  const t = ms - days * 86_400_000;
+  const milli = t % 1000;
+  const sec = Math.floor(t / 1000);
+  return `${year}-${pad2(month)}-${pad2(day)}T${pad2(Math.floor(sec / 3600))}:${pad2(Math.floor(sec / 60) % 60)}:${pad2(sec % 60)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
+/** Items per JSON.stringify call when printing a long array. */
+const JSON_PART = 2000;
+
+/**
+ * printJson(items.map(map)), the same text, written a part at a time: the
+ * whole listing never exists as one string, and the rows of a part die
+ * young (a million-entry listing was a 150 MB string of rows kept alive).
+ * `plain`: every value is JSON already (strings, numbers, null), so no
+ * replacer, which keeps JSON.stringify on its fast path.
+ */
+export async function printJsonArray<T>(
+  items: readonly T[],
+  map: (item: T) => unknown,
+  plain = false,
+): Promise<void> {
+  if (items.length === 0) return writeOut('[]\n');
+  for (let i = 0; i < items.length; i += JSON_PART) {
+    const part = items.slice(i, i + JSON_PART).map(map);
+    const text = plain ? JSON.stringify(part, null, 2) : toJson(part);
+    // "[\n  {…},\n  {…}\n]": the items without the brackets, joined by ",\n".
+    const last = i + JSON_PART >= items.length;
+    await writeOut(`${i === 0 ? '[\n' : ',\n'}${text.slice(2, -2)}${last ? '\n]\n' : ''}`);
+  }
+}
+
 /** A value as table or CSV text. */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
+  if (value instanceof Date) return isoTime(value) ?? '';
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (typeof value === 'object') return JSON.stringify(value, jsonValue);
   return String(value);

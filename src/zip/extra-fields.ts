@@ -240,10 +240,8 @@ function timesMtime(
     const t = readNtfsTimes(ntfs).mtime;
     if (t) return t;
   }
-  if (ext) {
-    const t = readExtendedTimestamp(ext).mtime;
-    if (t) return t;
-  }
+  // The extended timestamp's mtime, when its flag is set, is the first value.
+  if (ext && ext.length >= 5 && ext[0] & 1) return new Date((getU32(ext, 1) | 0) * 1000);
   if (old) return readInfoZipUnixOld(old).mtime;
   return undefined;
 }

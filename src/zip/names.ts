@@ -58,6 +58,8 @@ export function utf8Length(s: string): number {
 
 /** Bytes below 0x80 as a string: a call per 1 KiB, not a concatenation per character. */
 function asciiString(raw: Uint8Array): string {
+  const codes = raw as unknown as number[];
+  if (raw.length <= 1024) return String.fromCharCode.apply(null, codes);
   let s = '';
   for (let i = 0; i < raw.length; i += 1024) {
     const part = raw.subarray(i, i + 1024) as unknown as number[];

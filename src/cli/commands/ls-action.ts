@@ -4,14 +4,14 @@ import { methodName } from '../../zip/codecs.js';
 import type { ZipEntry } from '../../zip/entry.js';
 import { flatCozip, withArchive, zipView } from '../archive.js';
 import { asUsage, UsageError } from '../errors.js';
-import { printJson, renderCsv, renderTable, writeOut } from '../output.js';
+import { isoTime, printJsonArray, renderCsv, renderTable, writeOut } from '../output.js';
 import { whereFilter } from '../where.js';
 import { ENTRY_COLUMNS, type LsOptions } from './ls.js';
 
 export async function runLs(src: string, opts: LsOptions): Promise<void> {
   if (opts.json && opts.csv) throw new UsageError('choose one of --json and --csv');
   const filter = await whereFilter(opts.where);
-  const { columns, rows, plain } = await withArchive(src, async (opened) => {
+  const listing = await withArchive(src, async (opened) => {
     const cozip = flatCozip(opened);
     if (cozip) {
       const { cozipManifest, readManifest } = await import('../../cozip/manifest.js');
@@ -22,7 +22,8 @@ export async function runLs(src: string, opts: LsOptions): Promise<void> {
       );
       // Opened once per archive: its column list costs no further read.
       const manifest = await cozipManifest(cozip);
-      return { columns: opts.columns ?? manifest.columns.map((c) => c.name), rows, plain: false };
+      const columns = opts.columns ?? manifest.columns.map((c) => c.name);
+      return { columns, rows: rows.slice(0, opts.limit), entries: undefined };
     }
     if (filter !== undefined) {
       throw new UsageError(
@@ -30,18 +31,22 @@ export async function runLs(src: string, opts: LsOptions): Promise<void> {
       );
     }
     const zip = await zipView(opened);
-    const columns = entryColumns(opts.columns);
-    const entries = opts.limit === undefined ? zip.entries : zip.entries.slice(0, opts.limit);
-    return { columns, rows: entries.map(entryRow(columns)), plain: true };
+    return {
+      columns: entryColumns(opts.columns),
+      rows: undefined,
+      entries: opts.limit === undefined ? zip.entries : zip.entries.slice(0, opts.limit),
+    };
   });
-  const shown = opts.limit === undefined ? rows : rows.slice(0, opts.limit);
-  if (opts.json && plain) {
-    // Entry rows hold strings, numbers and nulls only, in column order: no
-    // replacer, no copies (a replacer takes JSON.stringify off its fast path).
-    await writeOut(`${JSON.stringify(shown, null, 2)}\n`);
-  } else if (opts.json) await printJson(shown.map((r) => pick(r, columns)));
-  else if (opts.csv) await writeOut(renderCsv(columns, shown));
-  else await writeOut(renderTable(columns, shown));
+  const { columns, entries } = listing;
+  if (opts.json && entries) {
+    // Entry rows hold strings, numbers and nulls only, in column order.
+    await printJsonArray(entries, entryRow(columns), true);
+    return;
+  }
+  const rows = listing.rows ?? entries!.map(entryRow(columns));
+  if (opts.json) await printJsonArray(rows, (r) => pick(r, columns));
+  else if (opts.csv) await writeOut(renderCsv(columns, rows));
+  else await writeOut(renderTable(columns, rows));
 }
 
 function entryColumns(wanted: string[] | undefined): string[] {
@@ -61,10 +66,7 @@ function entryRow(columns: string[]): (e: ZipEntry) => Record<string, unknown> {
     size: (e) => e.uncompressedSize,
     compressed: (e) => e.compressedSize,
     method: (e) => methodName(e.method),
-    mtime: (e) => {
-      const t = e.mtime;
-      return Number.isNaN(t.getTime()) ? null : t.toISOString();
-    },
+    mtime: (e) => isoTime(e.mtime),
   };
   const getters = columns.map((c) => value[c]);
   return (e) => {
