@@ -4,7 +4,7 @@ import { pipeline, Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { CozipError } from '../errors.js';
 import { crc32Table } from './crc32-table.js';
-import { inflateReused } from './inflate-node.js';
+import { inflateInto, inflateReused, inflateRoom, REUSE_LIMIT } from './inflate-node.js';
 import { zstdDecompressJs } from './zstd-js.js';
 
 type Bytes = AsyncIterable<Uint8Array>;
@@ -70,6 +70,27 @@ export async function inflateRawBytes(data: Uint8Array, maxOutput: number): Prom
   } catch (err) {
     throw zlibError(err, 'inflate');
   }
+}
+
+/** Output of inflateRawCrc, kept between calls: checked content is not kept. */
+let scratch = new Uint8Array(0);
+
+/**
+ * The length and CRC-32 of what `data` inflates to, for a check that keeps
+ * nothing; fails as inflateRawBytes does.
+ */
+export async function inflateRawCrc(
+  data: Uint8Array,
+  maxOutput: number,
+): Promise<{ length: number; crc: number }> {
+  if (maxOutput < REUSE_LIMIT) {
+    const room = inflateRoom(maxOutput);
+    if (scratch.length < room) scratch = new Uint8Array(Math.max(room, 64 << 10));
+    const n = inflateInto(data, maxOutput, scratch);
+    if (n !== undefined) return { length: n, crc: crc32(scratch.subarray(0, n)) };
+  }
+  const out = await inflateRawBytes(data, maxOutput);
+  return { length: out.length, crc: crc32(out) };
 }
 
 /**

@@ -76,6 +76,15 @@ export function inflateRawBytes(data: Uint8Array, maxOutput: number): Promise<Ui
   return collect(inflateRaw(once(data)), maxOutput);
 }
 
+/** The length and CRC-32 of what `data` inflates to (the content is not kept). */
+export async function inflateRawCrc(
+  data: Uint8Array,
+  maxOutput: number,
+): Promise<{ length: number; crc: number }> {
+  const out = await inflateRawBytes(data, maxOutput);
+  return { length: out.length, crc: crc32(out) };
+}
+
 /** DecompressionStream already works off the calling task; same as inflateRawBytes. */
 export function inflateRawBytesOffThread(data: Uint8Array, maxOutput: number): Promise<Uint8Array> {
   return inflateRawBytes(data, maxOutput);

@@ -3,7 +3,7 @@
 import { CozipError } from '../errors.js';
 import type { ReadOptions } from '../io/source.js';
 import { readAll, readStream } from '../io/stream.js';
-import { crc32, getDecompressor, inflateRawBytes, methodName } from './codecs.js';
+import { crc32, getDecompressor, inflateRawBytes, inflateRawCrc, methodName } from './codecs.js';
 import { LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORE } from './constants.js';
 import type { ZipEntry } from './entry.js';
 import {
@@ -364,6 +364,14 @@ export async function decodeHeld(entry: ZipEntry, raw: Uint8Array): Promise<Uint
  */
 export async function checkHeld(entry: ZipEntry, raw: Uint8Array): Promise<number> {
   checkOpenable(entry);
+  if (decodesInOneCall(entry) && entry.method === METHOD_DEFLATE) {
+    // Inflated into a buffer that is reused: only length and CRC are kept.
+    const { length, crc } = await inflateRawCrc(raw, entry.uncompressedSize);
+    if (length > entry.uncompressedSize) throw tooMany(entry.name, entry.uncompressedSize, length);
+    checkSize(entry.name, entry.uncompressedSize, length);
+    checkCrc(entry.name, entry.crc32, crc);
+    return length;
+  }
   if (decodesInOneCall(entry)) return (await decodeHeld(entry, raw)).length;
   let n = 0;
   for await (const chunk of verifyContent(entry, getDecompressor(entry.method)!(once(raw)))) {

@@ -61,13 +61,31 @@ function newEngine(): Engine | null {
  * caller then inflates it the ordinary way).
  */
 export function inflateReused(data: Uint8Array, maxOutput: number): Uint8Array | undefined {
-  if (maxOutput >= REUSE_LIMIT || data.length === 0) return undefined;
+  if (maxOutput >= REUSE_LIMIT) return undefined;
+  const out = Buffer.allocUnsafe(maxOutput + SPARE);
+  const n = inflateInto(data, maxOutput, out);
+  return n === undefined ? undefined : out.subarray(0, n);
+}
+
+/**
+ * inflateReused into `out` (at least maxOutput + 64 bytes, reused by a
+ * caller that only looks at the result before its next call): the length
+ * written, or undefined.
+ */
+export function inflateInto(
+  data: Uint8Array,
+  maxOutput: number,
+  out: Uint8Array,
+): number | undefined {
+  if (maxOutput >= REUSE_LIMIT || data.length === 0 || out.length < maxOutput + SPARE) {
+    return undefined;
+  }
   if (engine === undefined) engine = newEngine();
   if (engine === null) return undefined;
   const e = engine;
-  const out = Buffer.allocUnsafe(maxOutput + SPARE);
+  const room = maxOutput + SPARE;
   try {
-    e.handle.writeSync(zlib.constants.Z_FINISH, data, 0, data.length, out, 0, out.length);
+    e.handle.writeSync(zlib.constants.Z_FINISH, data, 0, data.length, out, 0, room);
   } catch {
     engine = undefined;
     return undefined;
@@ -80,9 +98,14 @@ export function inflateReused(data: Uint8Array, maxOutput: number): Uint8Array |
   const outLeft = e.state[0];
   const inLeft = e.state[1];
   e.handle.reset();
-  const n = out.length - outLeft;
+  const n = room - outLeft;
   // Output room left means zlib reached the end of the stream (a short
   // stream is an error, reported above); input left means bytes after it.
   if (outLeft === 0 || inLeft !== 0 || n > maxOutput) return undefined;
-  return out.subarray(0, n);
+  return n;
+}
+
+/** Room inflateInto needs for `maxOutput` bytes. */
+export function inflateRoom(maxOutput: number): number {
+  return maxOutput + SPARE;
 }

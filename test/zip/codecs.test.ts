@@ -99,7 +99,11 @@ describe('runtime codecs', () => {
       if (inflateReused(data, size)) reused++;
       if (expected.error) {
         await assert.rejects(node.inflateRawBytes(data, size), (e) => isCozipError(e));
+        await assert.rejects(node.inflateRawCrc(data, size), (e) => isCozipError(e));
       } else {
+        const digest = { length: expected.out.length, crc: node.crc32(expected.out) };
+        assert.deepEqual(await node.inflateRawCrc(data, size), digest);
+        assert.deepEqual(await web.inflateRawCrc(data, size), digest);
         assert.deepEqual(
           Buffer.from(await node.inflateRawBytes(data, size)),
           Buffer.from(expected.out),
