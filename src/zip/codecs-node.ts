@@ -72,6 +72,19 @@ export async function inflateRawBytes(data: Uint8Array, maxOutput: number): Prom
   }
 }
 
+/**
+ * Inflates `data` into `out` when it is one whole stream of at most
+ * `maxOutput` bytes (`out` has room for 64 more): the length, or undefined
+ * when that cannot be done so (inflateRawBytes then gives the result or error).
+ */
+export function inflateRawInto(
+  data: Uint8Array,
+  maxOutput: number,
+  out: Uint8Array,
+): number | undefined {
+  return inflateInto(data, maxOutput, out);
+}
+
 /** Output of inflateRawCrc, kept between calls: checked content is not kept. */
 let scratch = new Uint8Array(0);
 

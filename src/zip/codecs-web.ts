@@ -76,6 +76,15 @@ export function inflateRawBytes(data: Uint8Array, maxOutput: number): Promise<Ui
   return collect(inflateRaw(once(data)), maxOutput);
 }
 
+/** No synchronous inflate here: callers fall back to inflateRawBytes. */
+export function inflateRawInto(
+  _data: Uint8Array,
+  _maxOutput: number,
+  _out: Uint8Array,
+): number | undefined {
+  return undefined;
+}
+
 /** The length and CRC-32 of what `data` inflates to (the content is not kept). */
 export async function inflateRawCrc(
   data: Uint8Array,

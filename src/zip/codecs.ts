@@ -10,6 +10,8 @@ export const crc32: (data: Uint8Array, value?: number) => number = platform.crc3
 export const inflateRaw = platform.inflateRaw;
 export const deflateRaw = platform.deflateRaw;
 export const inflateRawBytes = platform.inflateRawBytes;
+/** Synchronous inflate into a caller's buffer, where the runtime can (else undefined). */
+export const inflateRawInto = platform.inflateRawInto;
 /** The length and CRC-32 of what inflateRawBytes would give, without keeping it. */
 export const inflateRawCrc = platform.inflateRawCrc;
 /** inflateRawBytes that may run on another thread (zlib's pool in Node): for parallel decoding. */

@@ -3,7 +3,14 @@
 import { CozipError } from '../errors.js';
 import type { ReadOptions } from '../io/source.js';
 import { readAll, readStream } from '../io/stream.js';
-import { crc32, getDecompressor, inflateRawBytes, inflateRawCrc, methodName } from './codecs.js';
+import {
+  crc32,
+  getDecompressor,
+  inflateRawBytes,
+  inflateRawCrc,
+  inflateRawInto,
+  methodName,
+} from './codecs.js';
 import { LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORE } from './constants.js';
 import type { ZipEntry } from './entry.js';
 import {
@@ -356,6 +363,32 @@ export async function decodeHeld(entry: ZipEntry, raw: Uint8Array): Promise<Uint
   checkSize(entry.name, entry.uncompressedSize, out.length);
   checkCrc(entry.name, entry.crc32, crc32(out));
   return out;
+}
+
+/** Room decodeHeldInto needs in `out` for `entry`. */
+export function heldRoom(entry: ZipEntry): number {
+  return entry.uncompressedSize + 64;
+}
+
+/**
+ * The content of a small deflated member inflated into `out`, a buffer the
+ * caller reuses (at least heldRoom bytes), size and CRC-32 checked: a view
+ * valid until `out` is written again. Undefined when it cannot be done so
+ * (another method, a runtime without it, any problem): decodeHeld then
+ * gives the content or the error.
+ */
+export function decodeHeldInto(
+  entry: ZipEntry,
+  raw: Uint8Array,
+  out: Uint8Array,
+): Uint8Array | undefined {
+  if (entry.method !== METHOD_DEFLATE || entry.encrypted || out.length < heldRoom(entry)) {
+    return undefined;
+  }
+  const n = inflateRawInto(raw, entry.uncompressedSize, out);
+  if (n !== entry.uncompressedSize) return undefined;
+  const content = out.subarray(0, n);
+  return crc32(content) === entry.crc32 ? content : undefined;
 }
 
 /**

@@ -6,11 +6,14 @@
 import { runPool } from '../io/pool.js';
 import { readAll } from '../io/stream.js';
 import type { ZipEntry } from './entry.js';
-import { dataRange, decodeHeld, openEntryAt } from './entry-data.js';
+import { dataRange, decodeHeld, decodeHeldInto, heldRoom, openEntryAt } from './entry-data.js';
 import { type ExtractPlanOptions, type PlannedItem, planExtraction } from './extract-plan.js';
 import { TargetTree, writeSmallFile, writeStreamedFile, writeSymlink } from './extract-write.js';
 import type { ZipArchive } from './reader.js';
 import { scanMembers } from './scan.js';
+
+/** Members up to this size are inflated into the extraction's reused buffer. */
+const SCRATCH_LIMIT = 1 << 20;
 
 export interface ExtractOptions extends ExtractPlanOptions {
   /** Replace existing files (default false: an existing file is an error). */
@@ -70,6 +73,7 @@ export async function extractZip(
     result.directories++;
     done++;
   }
+  let scratch = new Uint8Array(64 << 10);
   for await (const batch of scanMembers(archive, [...members.keys()])) {
     // Small files are written as the batch is walked; large ones and
     // symlinks after it, a few at a time.
@@ -80,7 +84,12 @@ export async function extractZip(
       const item = members.get(entry)!;
       if (m.data) dataRange(archive, entry, m.payloadOffset);
       if (item.kind === 'file' && m.data) {
-        const content = await decodeHeld(entry, m.data);
+        // Inflated into this extraction's own buffer and written at once;
+        // decodeHeld for what that cannot do (and for every error).
+        if (scratch.length < heldRoom(entry) && entry.uncompressedSize < SCRATCH_LIMIT) {
+          scratch = new Uint8Array(Math.max(heldRoom(entry), 2 * scratch.length));
+        }
+        const content = decodeHeldInto(entry, m.data, scratch) ?? (await decodeHeld(entry, m.data));
         writeSmallFile(tree, item.path, entry, content, options);
         result.files++;
         result.bytes += content.length;

@@ -170,4 +170,33 @@ describe('safe extraction', () => {
       'DUPLICATE_NAME',
     );
   });
+
+  it('a small member with a wrong CRC or broken data fails and leaves no file', async () => {
+    const good = pyZip([
+      ['ok.txt', 'fine '.repeat(300)],
+      ['bad.txt', 'broken '.repeat(300)],
+    ]);
+    const zip = await openZip(good);
+    const bad = zip.entries[1];
+    const crcAt = (z: Uint8Array) => {
+      // The central record of bad.txt: its CRC-32 at +16.
+      const cd = z.length - 22 - getU32(z, z.length - 22 + 12);
+      const first = 46 + (z[cd + 28] | (z[cd + 29] << 8)) + (z[cd + 30] | (z[cd + 31] << 8));
+      return cd + first + 16;
+    };
+    const wrongCrc = good.slice();
+    putU32(wrongCrc, crcAt(wrongCrc), (bad.crc32 ^ 1) >>> 0);
+    const dir = fresh();
+    await assert.rejects(extractZip(await openZip(wrongCrc), dir), (e) =>
+      isCozipError(e, 'CRC_MISMATCH'),
+    );
+    assert.deepEqual(readdirSync(dir), ['ok.txt']);
+    const brokenData = good.slice();
+    const data = bad.localHeaderOffset + 30 + bad.rawName.length + 2;
+    for (let i = 0; i < 8; i++) brokenData[data + i] ^= 0x5a;
+    await assert.rejects(
+      extractZip(await openZip(brokenData), fresh()),
+      (e) => isCozipError(e) && ['CORRUPT_DATA', 'CRC_MISMATCH', 'SIZE_MISMATCH'].includes(e.code),
+    );
+  });
 });
