@@ -81,10 +81,13 @@ export function planExtraction(
       skipped.push({ entry, reason: 'symlink (allowSymlinks is off)' });
       continue;
     }
-    const path = name
-      .split('/')
-      .filter((p) => p !== '' && p !== '.')
-      .join('/');
+    // Empty and `.` components dropped (most names have none: kept as they are).
+    const path = /(?:^|\/)\.?(?:\/|$)/.test(name)
+      ? name
+          .split('/')
+          .filter((p) => p !== '' && p !== '.')
+          .join('/')
+      : name;
     if (path === '') continue; // "./" or "/" alone: the target itself
     if (!entry.isDirectory && paths.has(path)) {
       throw new CozipError('DUPLICATE_NAME', `two entries extract to ${JSON.stringify(path)}`, {

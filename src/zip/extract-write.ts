@@ -27,6 +27,8 @@ import type { ZipEntry } from './entry.js';
 export class TargetTree {
   readonly root: string;
   private readonly known = new Set<string>();
+  /** Directories this extraction made (mkdir succeeded): empty but for what it writes. */
+  private readonly created = new Set<string>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -39,7 +41,11 @@ export class TargetTree {
 
   /** The absolute path of `rel` (`/`-separated, already checked by the plan). */
   destination(rel: string): string {
-    const dest = join(this.root, ...rel.split('/'));
+    // The plan's paths have no empty, `.` or `..` component: joined as they are.
+    const dest =
+      /(?:^|\/)\.{0,2}(?:\/|$)/.test(rel) || this.root.endsWith(sep)
+        ? join(this.root, ...rel.split('/'))
+        : `${this.root}${sep}${sep === '/' ? rel : rel.replaceAll('/', sep)}`;
     // Belt and braces: the plan already refused names that could escape.
     if (!dest.startsWith(this.root + sep)) {
       throw new CozipError('UNSAFE_PATH', `${rel} resolves outside the target`, {
@@ -60,6 +66,7 @@ export class TargetTree {
     if (!st) {
       try {
         mkdirSync(dir);
+        this.created.add(rel);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         // Someone made it meanwhile: check what it is.
@@ -69,6 +76,17 @@ export class TargetTree {
       this.checkDir(dir, st);
     }
     this.known.add(rel);
+  }
+
+  /**
+   * Whether only this extraction can have put anything at `rel`: its
+   * directory was made by this extraction and `rel` is not one of the
+   * directories it made. (The plan refuses two entries with one path.)
+   * Then there is nothing to look at before renaming a file into place.
+   */
+  fresh(rel: string): boolean {
+    const cut = rel.lastIndexOf('/');
+    return cut > 0 && this.created.has(rel.slice(0, cut)) && !this.created.has(rel);
   }
 
   private checkDir(dir: string, st: Stats): void {
@@ -131,7 +149,7 @@ export function writeSmallFile(
 ): void {
   const dest = tree.destination(rel);
   tree.makeDirs(dirname(rel));
-  checkExisting(dest, options);
+  if (!tree.fresh(rel)) checkExisting(dest, options);
   const temp = tempName(dest);
   const fd = openSync(temp, CREATE_FLAGS, 0o600);
   try {
@@ -166,7 +184,7 @@ export async function writeStreamedFile(
 ): Promise<void> {
   const dest = tree.destination(rel);
   tree.makeDirs(dirname(rel));
-  checkExisting(dest, options);
+  if (!tree.fresh(rel)) checkExisting(dest, options);
   const temp = tempName(dest);
   const handle = await open(temp, CREATE_FLAGS, 0o600);
   try {

@@ -128,8 +128,6 @@ export function unsafeNameReason(name: string): string | undefined {
   if (/^[A-Za-z]:/.test(name)) return 'drive letter';
   if (name.includes('\\')) return 'backslash in name';
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'control character in name';
-  for (const part of name.split('/')) {
-    if (part === '..') return 'parent directory (..) component';
-  }
+  if (/(?:^|\/)\.\.(?:\/|$)/.test(name)) return 'parent directory (..) component';
   return undefined;
 }

@@ -199,4 +199,25 @@ describe('safe extraction', () => {
       (e) => isCozipError(e) && ['CORRUPT_DATA', 'CRC_MISMATCH', 'SIZE_MISMATCH'].includes(e.code),
     );
   });
+
+  it('in directories it made itself, a file still never replaces a directory', async () => {
+    // The directory entry comes after the file of the same path: directories
+    // are made first, so the file meets a directory this extraction made.
+    for (const entries of [
+      [
+        ['d/a', 'file'],
+        ['d/a/', ''],
+      ],
+      [
+        ['d/x/y', 'inner'],
+        ['d/x', 'outer'],
+      ],
+    ] as Array<Array<[string, string]>>) {
+      const dir = fresh();
+      await assert.rejects(extractZip(await openZip(pyZip(entries)), dir), (e) =>
+        isCozipError(e, 'UNSAFE_PATH'),
+      );
+      assert.ok(lstatSync(join(dir, entries[0][0].endsWith('y') ? 'd/x' : 'd/a')).isDirectory());
+    }
+  });
 });
