@@ -133,8 +133,12 @@ function fileMode(entry: ZipEntry, options: FileWriteOptions): number {
     : 0o644;
 }
 
+/** Random per process; a counter per file (O_EXCL refuses a name taken anyway). */
+const TEMP_TAG = Math.random().toString(36).slice(2, 10);
+let temps = 0;
+
 function tempName(dest: string): string {
-  return `${dest}.cozip-${Math.random().toString(36).slice(2, 10)}.tmp`;
+  return `${dest}.cozip-${TEMP_TAG}${(temps++).toString(36)}.tmp`;
 }
 
 const CREATE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | (fsc.O_NOFOLLOW ?? 0);
