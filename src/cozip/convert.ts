@@ -59,13 +59,7 @@ export async function convertToCozip(
       const mtime = e.mtime;
       const row: CozipRow = {
         name: e.name,
-        path: {
-          size: e.uncompressedSize,
-          crc32: e.crc32,
-          stream: () => contents.next(e),
-          // Small members whole: the writer takes them a few ahead, no stream each.
-          read: contents.whole(e) ? () => contents.read(e) : undefined,
-        },
+        path: { size: e.uncompressedSize, crc32: e.crc32, stream: () => contents.next(e) },
         mtime,
         source_method: methodName(e.method),
       };

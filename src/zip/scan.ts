@@ -9,7 +9,6 @@
 // instead of a request, a stream and a promise chain per member.
 import { CozipError } from '../errors.js';
 import type { ReadOptions } from '../io/source.js';
-import { readAll } from '../io/stream.js';
 import { LOCAL_HEADER_SIZE } from './constants.js';
 import type { ZipEntry } from './entry.js';
 import { dataRange, decodeHeld, openEntryAt } from './entry-data.js';
@@ -238,98 +237,52 @@ async function member(
 
 const EMPTY = new Uint8Array(0);
 
-/** Members up to this size (compressed and not) can be handed out whole. */
-const WHOLE_LIMIT = 1 << 20;
-
 /**
- * The contents of `entries` in the order of their offsets, as scanMembers
- * reads them (a writer repacking an archive asks for them in that order):
- * small members decoded from their window, large ones streamed; sizes and
- * CRC-32 checked either way. Small members may be asked for whole (`read`),
- * a few ahead of the streamed one being written: the scan passes that one,
- * keeping only where its data starts.
+ * The contents of `entries` handed out one at a time in the order of their
+ * offsets, as scanMembers reads them (a writer repacking an archive asks
+ * for them in that order): small members decoded from their window, large
+ * ones streamed; sizes and CRC-32 checked either way. A content is valid
+ * until the next one is asked for.
  */
 export class SequentialContents {
-  /** The entries in the order they must be asked for. */
+  /** The entries in the order `next` must be asked for them. */
   readonly order: ZipEntry[];
   private readonly batches: AsyncGenerator<ScannedMember[], void, undefined>;
   private batch: ScannedMember[] = [];
   private at = 0;
-  /** Members the scan went past before they were asked for, without their bytes. */
-  private readonly passed = new Map<ZipEntry, ScannedMember>();
-  /** Requests advance the scan one after another, in the order they were made. */
-  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly archive: ZipArchive,
     entries: readonly ZipEntry[],
-    private readonly options: ScanOptions = {},
+    options: ScanOptions = {},
   ) {
     this.order = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
     this.batches = scanMembers(archive, this.order, options);
   }
 
-  /** Whether `read` suits `entry`: small enough to be held in memory whole. */
-  whole(entry: ZipEntry): boolean {
-    const hold = Math.min(this.options.holdLimit ?? DEFAULT_HOLD, WHOLE_LIMIT);
-    return entry.compressedSize <= hold && entry.uncompressedSize <= WHOLE_LIMIT;
-  }
-
-  /** The whole content of `entry`, a small member; valid as long as it is kept. */
-  async read(entry: ZipEntry): Promise<Uint8Array> {
-    const m = await this.find(entry);
-    if (!m.data) return readAll(openEntryAt(this.archive, entry, m.payloadOffset, this.options));
-    dataRange(this.archive, entry, m.payloadOffset);
-    return decodeHeld(entry, m.data);
-  }
-
-  /** The content of `entry`, streamed; a chunk is valid until the next is asked for. */
+  /** The content of `entry`, which must be the next one in `order`. */
   async *next(entry: ZipEntry): AsyncIterable<Uint8Array> {
-    const m = await this.find(entry);
+    while (this.at >= this.batch.length) {
+      const r = await this.batches.next();
+      if (r.done) throw new Error(`${entry.name} asked for after the last member`);
+      this.batch = r.value;
+      this.at = 0;
+    }
+    const m = this.batch[this.at++];
+    if (m.entry !== entry) {
+      throw new Error(`${entry.name} asked for out of order (${m.entry.name} is next)`);
+    }
+    if (m.error) throw m.error;
     if (m.data) {
       dataRange(this.archive, entry, m.payloadOffset);
       yield await decodeHeld(entry, m.data);
     } else {
-      yield* openEntryAt(this.archive, entry, m.payloadOffset, this.options);
+      yield* openEntryAt(this.archive, entry, m.payloadOffset);
     }
   }
 
   /** Stops reading ahead (when the consumer gives up early). */
   async close(): Promise<void> {
     await this.batches.return();
-  }
-
-  /** The scanned member of `entry`, after every request made before this one. */
-  private find(entry: ZipEntry): Promise<ScannedMember> {
-    const found = this.turn.then(() => this.advance(entry));
-    this.turn = found.catch(() => {});
-    return found.then((m) => {
-      if (m.error) throw m.error;
-      return m;
-    });
-  }
-
-  private async advance(entry: ZipEntry): Promise<ScannedMember> {
-    const kept = this.passed.get(entry);
-    if (kept) {
-      this.passed.delete(entry);
-      return kept;
-    }
-    for (;;) {
-      while (this.at >= this.batch.length) {
-        const r = await this.batches.next();
-        if (r.done) throw new Error(`${entry.name} asked for after the last member or twice`);
-        this.batch = r.value;
-        this.at = 0;
-      }
-      const m = this.batch[this.at++];
-      if (m.entry === entry) return m;
-      if (this.whole(m.entry)) {
-        // Read ahead goes past streamed members only, never past small ones.
-        throw new Error(`${entry.name} asked for out of order (${m.entry.name} is next)`);
-      }
-      // Its bytes are read again when it is streamed: the window is not kept for it.
-      this.passed.set(m.entry, { ...m, data: undefined, after: EMPTY });
-    }
   }
 }

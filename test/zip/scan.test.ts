@@ -7,13 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bytesSource } from '../../src/io/bytes-source.js';
-import { readAll } from '../../src/io/stream.js';
 import { checkZip } from '../../src/zip/check.js';
 import { readEntry } from '../../src/zip/entry-data.js';
 import { openZip } from '../../src/zip/reader.js';
-import { SequentialContents, scanMembers } from '../../src/zip/scan.js';
-import { bufferSink } from '../../src/zip/sink.js';
-import { ZipWriter } from '../../src/zip/writer.js';
+import { scanMembers } from '../../src/zip/scan.js';
 import { type RangeServer, startRangeServer } from '../helpers/http-server.js';
 import { randomInt, rng, seededBytes } from '../helpers/random.js';
 import { requireTools } from '../helpers/tools.js';
@@ -182,40 +179,5 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
       report.problems.map((p) => [p.code, p.entry]),
       [['BAD_SIGNATURE', small.name]],
     );
-  });
-
-  it('SequentialContents: small members read whole ahead of a streamed large one', async () => {
-    const sink = bufferSink();
-    const writer = new ZipWriter(sink);
-    const contents = [
-      seededBytes(1, 3000),
-      seededBytes(2, 2 << 20),
-      seededBytes(3, 100),
-      seededBytes(4, 5000),
-    ];
-    for (const [i, c] of contents.entries())
-      await writer.add(`m${i}`, c, { method: i % 2 ? 8 : 0 });
-    await writer.finish();
-    const zip = await openZip(sink.bytes());
-    const seq = new SequentialContents(zip, zip.entries);
-    assert.deepEqual(
-      seq.order.map((e) => seq.whole(e)),
-      [true, false, true, true],
-    );
-    const [a, big, c, d] = seq.order;
-    // As a writer's read-ahead asks: the small ones first, the large one when it is written.
-    const first = seq.read(a);
-    const later = [seq.read(c), seq.read(d)];
-    assert.deepEqual(new Uint8Array(await first), contents[0]);
-    assert.deepEqual(new Uint8Array(await readAll(seq.next(big))), contents[1]);
-    assert.deepEqual(
-      (await Promise.all(later)).map((x) => new Uint8Array(x)),
-      contents.slice(2),
-    );
-    await seq.close();
-    // Passing a small member is a bug in the caller, not something to buffer.
-    const again = new SequentialContents(zip, zip.entries);
-    await assert.rejects(again.read(c), /out of order/);
-    await again.close();
   });
 });
