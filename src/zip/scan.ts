@@ -11,7 +11,7 @@ import { CozipError } from '../errors.js';
 import type { ReadOptions } from '../io/source.js';
 import { LOCAL_HEADER_SIZE } from './constants.js';
 import type { ZipEntry } from './entry.js';
-import { dataRange, decodeHeld, openEntryAt } from './entry-data.js';
+import { dataRange, decodeHeld, decodeHeldInto, heldRoom, openEntryAt } from './entry-data.js';
 import { decodeLocalHeader, type LocalHeader } from './local-header.js';
 import type { ZipArchive } from './reader.js';
 
@@ -236,6 +236,8 @@ async function member(
 }
 
 const EMPTY = new Uint8Array(0);
+/** Members up to this size are inflated into a reused buffer. */
+const SCRATCH_LIMIT = 1 << 20;
 
 /**
  * The contents of `entries` handed out one at a time in the order of their
@@ -249,6 +251,7 @@ export class SequentialContents {
   readonly order: ZipEntry[];
   private readonly batches: AsyncGenerator<ScannedMember[], void, undefined>;
   private batch: ScannedMember[] = [];
+  private scratch = new Uint8Array(64 << 10);
   private at = 0;
 
   constructor(
@@ -275,7 +278,12 @@ export class SequentialContents {
     if (m.error) throw m.error;
     if (m.data) {
       dataRange(this.archive, entry, m.payloadOffset);
-      yield await decodeHeld(entry, m.data);
+      // A content is valid until the next is asked for: small ones are
+      // inflated into one reused buffer (no allocation per member).
+      if (this.scratch.length < heldRoom(entry) && entry.uncompressedSize < SCRATCH_LIMIT) {
+        this.scratch = new Uint8Array(Math.max(heldRoom(entry), 2 * this.scratch.length));
+      }
+      yield decodeHeldInto(entry, m.data, this.scratch) ?? (await decodeHeld(entry, m.data));
     } else {
       yield* openEntryAt(this.archive, entry, m.payloadOffset);
     }
