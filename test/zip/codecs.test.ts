@@ -42,7 +42,7 @@ describe('runtime codecs', () => {
 
   it('corrupt and truncated deflate data are CORRUPT_DATA in both', async () => {
     const good = deflateRawSync(text);
-    const corrupt = good.slice();
+    const corrupt = new Uint8Array(good); // a copy: Buffer#slice is a view
     corrupt[10] ^= 0xff;
     corrupt[11] ^= 0xff;
     const truncated = good.subarray(0, good.length >> 1);
