@@ -1,11 +1,13 @@
 // Opening SRC (a path or an http(s) URL) as a cozip or, failing that, as a plain ZIP.
 // Loaded by the actions only; the manifest (hyparquet) is not needed here.
+
 import { INDEX_NAME, METADATA_NAME, PADDING_NAME } from '../cozip/constants.js';
 import { type CozipArchive, openCozip } from '../cozip/reader.js';
 import { isCozipError } from '../errors.js';
 import { openSource } from '../io/open-source.js';
 import type { ReadPlanner } from '../io/planner.js';
 import { DEFAULT_TAIL_SIZE, openZip, type ZipArchive } from '../zip/reader.js';
+import { networkOptions } from './network.js';
 
 export type Opened =
   | { kind: 'cozip'; source: ReadPlanner; cozip: CozipArchive }
@@ -20,7 +22,11 @@ const HEAD = 4 * 1024;
  * end records (and, for a small archive, its whole central directory).
  */
 export function openSrc(src: string): Promise<ReadPlanner> {
-  return openSource(src, { probe: { start: 0, end: HEAD }, tailProbe: DEFAULT_TAIL_SIZE });
+  return openSource(src, {
+    probe: { start: 0, end: HEAD },
+    tailProbe: DEFAULT_TAIL_SIZE,
+    ...networkOptions(),
+  });
 }
 
 /**

@@ -12,6 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { EXIT_OK, reportError } from './errors.js';
+import { setNetworkTimeout } from './network.js';
+import { parseSeconds } from './options.js';
 
 type Register = (program: Command) => void;
 
@@ -57,6 +59,12 @@ function buildProgram(registers: Register[]): Command {
     .version(version())
     .option('-q, --quiet', 'no progress bars or summaries')
     .option('--debug', 'print stack traces with errors')
+    .option(
+      '--timeout <seconds>',
+      'network: fail and retry a request that receives nothing this long (default 30, 0: never)',
+      parseSeconds,
+    )
+    .hook('preAction', (command) => setNetworkTimeout(command.opts<{ timeout?: number }>().timeout))
     // Errors come back to main() to be printed as one line with the right exit code.
     .exitOverride()
     .configureOutput({ outputError: () => {} })

@@ -37,3 +37,12 @@ export function metaColumns(pairs: string[] | undefined): Record<string, string>
   }
   return out;
 }
+
+/** A non-negative number of seconds (fractions allowed). */
+export function parseSeconds(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError(`expected a number of seconds, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}

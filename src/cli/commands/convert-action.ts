@@ -1,5 +1,6 @@
 // cozip convert, the action: the cozip writer (hyparquet-writer) loads here.
 import { convertToCozip } from '../../cozip/convert.js';
+import { networkOptions } from '../network.js';
 import { cozipWritten, writeOut } from '../output.js';
 import { withProgress } from '../progress.js';
 import type { ConvertOptions } from './convert.js';
@@ -7,7 +8,13 @@ import type { ConvertOptions } from './convert.js';
 export async function runConvert(input: string, out: string, opts: ConvertOptions): Promise<void> {
   const result = await withProgress('convert', opts.quiet, (onProgress) =>
     // Name order: a remote lookup by name reads one page of the manifest.
-    convertToCozip(input, out, { mtime: opts.mtime, manifest: { sortByName: true }, onProgress }),
+    convertToCozip(input, out, {
+      mtime: opts.mtime,
+      escapeNames: opts.escapeNames,
+      manifest: { sortByName: true },
+      onProgress,
+      ...networkOptions(),
+    }),
   );
   if (!opts.quiet) await writeOut(cozipWritten(out, result));
 }

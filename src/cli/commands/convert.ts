@@ -5,6 +5,7 @@ import { parseDate } from '../options.js';
 
 export interface ConvertOptions {
   mtime?: Date;
+  escapeNames?: boolean;
   quiet?: boolean;
 }
 
@@ -15,12 +16,18 @@ export function registerConvert(program: Command): void {
     .argument('<in>', 'ZIP path or http(s) URL')
     .argument('<out>', 'the cozip to write (replaced atomically)')
     .option('--mtime <iso>', 'modification time of every entry, for reproducible output', parseDate)
+    .option(
+      '--escape-names',
+      'store non-ASCII names as %XX (cozip names are ASCII), the original in a source_name column',
+    )
     .addHelpText(
       'after',
       `
 Members are decompressed (CRC-checked) and stored; the manifest gets each
 member's mtime and original method (source_method). Directories and empty
-files are dropped, since cozip forbids them.
+files are dropped, since cozip forbids them. Member names must be ASCII
+(cozip spec 0.1.0): a ZIP with other names is refused, listing them, unless
+--escape-names is given.
 
 Example:
   $ cozip convert photos.zip photos.cozip.zip`,

@@ -13,6 +13,7 @@ import { open as openIndexed } from '../../zipindex/open.js';
 import { columnsFromSource, type DirectoryInfo } from '../../zipindex/read-dir.js';
 import { deserializeFiles, serializeColumns } from '../../zipindex/serialize.js';
 import { UsageError } from '../errors.js';
+import { networkOptions } from '../network.js';
 import { count, printJson, renderTable, writeOut } from '../output.js';
 import type { BuildOptions } from './index-cmd.js';
 
@@ -76,7 +77,7 @@ export async function runFind(
 
 export async function runCat(index: string, src: string, name: string): Promise<void> {
   const file = await findFile(index, name);
-  const source = await openSource(src, memberProbe(file));
+  const source = await openSource(src, { ...memberProbe(file), ...networkOptions() });
   try {
     for await (const chunk of openIndexed(file, source)) await writeOut(chunk);
   } finally {
@@ -145,7 +146,7 @@ function describeBuild(s: BuildSummary): string {
 
 /** The serialized index, whole: path, http(s) or s3 URL. */
 async function readIndex(index: string): Promise<Uint8Array> {
-  const source = await openSource(index);
+  const source = await openSource(index, networkOptions());
   try {
     if (source.size > MAX_INDEX_SIZE) {
       throw new CozipError(

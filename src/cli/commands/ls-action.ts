@@ -1,5 +1,6 @@
 // cozip ls, the action: the manifest reader (hyparquet) loads only for a
 // Flat cozip; a plain ZIP's entry list needs the ZIP reader alone.
+import { LOCATION_COLUMN } from '../../cozip/location.js';
 import { methodName } from '../../zip/codecs.js';
 import type { ZipEntry } from '../../zip/entry.js';
 import { flatCozip, withArchive, zipView } from '../archive.js';
@@ -17,12 +18,21 @@ export async function runLs(src: string, opts: LsOptions): Promise<void> {
       const { cozipManifest, readManifest } = await import('../../cozip/manifest.js');
       // Without a filter the limit is a row range: later rows are never decoded.
       const rowEnd = filter === undefined ? opts.limit : undefined;
-      const rows = await readManifest(cozip, { columns: opts.columns, filter, rowEnd }).catch(
-        asUsage,
-      );
+      const location = opts.location !== false;
+      const rows = await readManifest(cozip, {
+        columns: opts.columns,
+        filter,
+        rowEnd,
+        location,
+      }).catch(asUsage);
       // Opened once per archive: its column list costs no further read.
       const manifest = await cozipManifest(cozip);
-      const columns = opts.columns ?? manifest.columns.map((c) => c.name);
+      // Machine-readable listings carry the reader column, as the official readers' do.
+      const withLocation = location && (opts.json === true || opts.csv === true);
+      const columns = opts.columns ?? [
+        ...manifest.columns.map((c) => c.name),
+        ...(withLocation ? [LOCATION_COLUMN] : []),
+      ];
       return { columns, rows: rows.slice(0, opts.limit), entries: undefined };
     }
     if (filter !== undefined) {

@@ -9,6 +9,8 @@ export interface LsOptions {
   limit?: number;
   json?: boolean;
   csv?: boolean;
+  /** --no-location sets it false. */
+  location?: boolean;
 }
 
 export const ENTRY_COLUMNS = ['name', 'size', 'compressed', 'method', 'mtime'];
@@ -23,12 +25,15 @@ export function registerLs(program: Command): void {
     .option('--limit <n>', 'show at most n rows', parseCount)
     .option('--json', 'one JSON array of row objects')
     .option('--csv', 'CSV with a header row')
+    .option('--no-location', 'leave out the cozip:location column (--json and --csv)')
     .addHelpText(
       'after',
       `
 A Flat cozip lists its manifest (name, offset, size and the user columns),
-fetching only the columns and row groups asked for. Other ZIPs (and cozips
-of the none and taco profiles) list their entries: ${ENTRY_COLUMNS.join(', ')}.
+fetching only the columns and row groups asked for; --json and --csv add
+cozip:location, the GDAL path that opens each member in place (as the
+official readers do; --columns may list it too). Other ZIPs (and cozips of
+the none and taco profiles) list their entries: ${ENTRY_COLUMNS.join(', ')}.
 --where needs a manifest.
 
 Examples:

@@ -1,4 +1,5 @@
 // cozip sozip validate / list / cat, the actions: the SOZip readers only.
+
 import { CozipError } from '../../errors.js';
 import { formatSozipList, listSozip } from '../../sozip/list.js';
 import {
@@ -10,6 +11,7 @@ import {
 import { formatSozipValidation, validateSozip } from '../../sozip/validate.js';
 import { openZip } from '../../zip/reader.js';
 import { EXIT_FAILURE } from '../errors.js';
+import { networkOptions } from '../network.js';
 import { printJson, writeOut } from '../output.js';
 import type { CatOptions } from './sozip.js';
 import { warningNotes } from './sozip-options.js';
@@ -38,7 +40,7 @@ export async function runList(src: string, opts: { json?: boolean }): Promise<vo
 }
 
 export async function runCat(src: string, name: string, opts: CatOptions): Promise<void> {
-  const zip = await openZip(src);
+  const zip = await openZip(src, networkOptions());
   try {
     const entry = zip.entries.find((e) => e.name === name);
     if (!entry || entry.isDirectory) {

@@ -1,5 +1,6 @@
 // cozip sozip create / convert, the actions (createSozipWriter,
 // convertToSozip): the SOZip writer and its worker threads load here.
+
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { CozipError } from '../../errors.js';
@@ -7,6 +8,7 @@ import { convertToSozip } from '../../sozip/convert.js';
 import { createSozipWriter } from '../../sozip/writer.js';
 import { openZip } from '../../zip/reader.js';
 import { UsageError } from '../errors.js';
+import { networkOptions } from '../network.js';
 import { count, writeOut } from '../output.js';
 import { progressBar } from '../progress.js';
 import { walkDir } from '../walk.js';
@@ -63,7 +65,7 @@ export async function runConvert(
   opts: SozipWriteOptions,
 ): Promise<void> {
   // Opened here (one tail request) for the progress total; convert reuses the source.
-  const zip = await openZip(input);
+  const zip = await openZip(input, networkOptions());
   const bar = progressBar('sozip convert', opts.quiet);
   try {
     const total = zip.entries.reduce((sum, e) => sum + (e.isDirectory ? 0 : e.uncompressedSize), 0);

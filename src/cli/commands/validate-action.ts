@@ -38,7 +38,7 @@ export async function runValidate(src: string, opts: ValidateOptions): Promise<v
   let report: Report;
   try {
     report = (await isCozip(source))
-      ? await cozipReport(src, source, opts.content === true)
+      ? await cozipReport(src, source, opts.content === true, opts.spec)
       : await zipReport(src, source);
   } finally {
     await source.close();
@@ -61,9 +61,14 @@ async function isCozip(source: ReadPlanner): Promise<boolean> {
   }
 }
 
-async function cozipReport(src: string, source: ReadPlanner, content: boolean): Promise<Report> {
+async function cozipReport(
+  src: string,
+  source: ReadPlanner,
+  content: boolean,
+  spec: ValidateOptions['spec'],
+): Promise<Report> {
   const { validateCozip } = await import('../../cozip/validate.js');
-  const v = await validateCozip(source, { content });
+  const v = await validateCozip(source, { content, spec });
   return {
     source: src,
     ok: v.ok,

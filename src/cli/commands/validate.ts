@@ -1,11 +1,12 @@
 // cozip validate: a cozip against its spec, any other ZIP through the
 // integrity check. The body is in validate-action.ts, loaded only when
 // validate runs.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 
 export interface ValidateOptions {
   content?: boolean;
   json?: boolean;
+  spec?: '0.1.0' | '1.0.1';
 }
 
 export function registerValidate(program: Command): void {
@@ -18,12 +19,18 @@ export function registerValidate(program: Command): void {
       'cozip: also read every member and check its CRC-32 (plain ZIPs always are)',
     )
     .option('--json', 'one JSON report')
+    .addOption(
+      new Option('--spec <revision>', 'cozip: the spec revision whose name rules apply')
+        .choices(['0.1.0', '1.0.1'])
+        .default('0.1.0'),
+    )
     .addHelpText(
       'after',
       `
 A cozip is checked for everything its spec requires: the index header and
 payload, the integrity hash, the ZIP structure, entry rules, and the Flat
-manifest's offsets. Any other ZIP gets structure, name-safety and CRC checks,
+manifest's offsets; names by revision 0.1.0 (ASCII) unless --spec 1.0.1,
+which accepts the UTF-8 names archives of that revision have. Any other ZIP gets structure, name-safety and CRC checks,
 and its SOZip members a deep check of their hidden indexes and chunks.
 Every problem is printed as CODE: message; the exit status is 1 if any.
 
