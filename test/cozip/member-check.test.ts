@@ -193,6 +193,11 @@ describe('verified member reads', () => {
     assert.notEqual(run.code, 0);
     assert.equal(run.bytes.length, 0);
     assert.match(run.stderr, /MISSING_ENTRY|local header names another entry/);
+    // get and extract find members through the central directory, never a manifest row.
+    const out = join(dir, 'got');
+    const got = await runCli(['get', path, 'a.bin', '-o', out]);
+    assert.equal(got.code, 0, got.stderr);
+    assert.deepEqual(new Uint8Array(readFileSync(join(out, 'a.bin'))), contents[0]);
     const fine = await runCli(['cat', path, 'b.bin']);
     assert.equal(fine.code, 0, fine.stderr);
     assert.deepEqual(new Uint8Array(fine.bytes), contents[1]);
