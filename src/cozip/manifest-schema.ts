@@ -136,6 +136,12 @@ export function toPhysical(kind: Kind | undefined, values: unknown[]): unknown[]
   if (kind === 'int' || kind === 'bigint') {
     return values.map((v) => (nulls(v) ? null : BigInt(v as number | bigint)));
   }
+  if (kind === 'date') {
+    // Milliseconds, as the TIMESTAMP_MILLIS column stores them: the writer
+    // would otherwise convert every Date twice (value and statistics), the
+    // second time through an array of its own.
+    return values.map((v) => (nulls(v) ? null : BigInt((v as Date).getTime())));
+  }
   return values.map((v) => (nulls(v) ? null : v));
 }
 
