@@ -1,4 +1,10 @@
-// Numbers and names of the cozip format (spec 1.0.1, binary version 1).
+// Numbers and names of the cozip format (spec revision 0.1.0, binary version 1).
+import {
+  FLAG_CD_ENCRYPTED,
+  FLAG_DATA_DESCRIPTOR,
+  FLAG_ENCRYPTED,
+  FLAG_STRONG_ENCRYPTION,
+} from '../zip/constants.js';
 
 export const INDEX_NAME = '__cozip__';
 export const PADDING_NAME = '__cozip_padding__';
@@ -33,3 +39,7 @@ export const PROFILE_NAMES: Record<number, ProfileName> = {
 
 export const TACO_COLLECTION = 'COLLECTION.json';
 export const TACO_METADATA_DIR = 'METADATA/';
+
+/** General-purpose flags no cozip entry may have: encryption (bits 0, 6, 13) and data descriptors (bit 3). */
+export const FORBIDDEN_FLAGS =
+  FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_CD_ENCRYPTED;

@@ -1,8 +1,7 @@
 // GeoParquet 1.1 geometry columns for the Flat manifest: GeoJSON geometry
 // objects in, WKB out, plus the `geo` footer entry GeoPandas, GDAL and DuckDB read.
 import { geojsonToWkb } from 'hyparquet-writer';
-import { CozipError } from '../errors.js';
-import type { SchemaElement } from './manifest-schema.js';
+import { invalid, type SchemaElement } from './manifest-schema.js';
 
 export interface GeoOptions {
   /** The geometry column (GeoJSON geometry objects or null). Default `geometry`. */
@@ -10,9 +9,6 @@ export interface GeoOptions {
   /** PROJJSON of the coordinates' CRS; omitted means OGC:CRS84 (lon/lat WGS 84). */
   crs?: Record<string, unknown>;
 }
-
-const invalid = (message: string, details: Record<string, unknown> = {}) =>
-  new CozipError('INVALID_INPUT', message, { details });
 
 const GEOMETRY_TYPES = new Set([
   'Point',

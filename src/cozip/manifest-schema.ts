@@ -145,5 +145,6 @@ export function toPhysical(kind: Kind | undefined, values: unknown[]): unknown[]
   return values.map((v) => (nulls(v) ? null : v));
 }
 
-const invalid = (message: string, details: Record<string, unknown> = {}) =>
+/** INVALID_INPUT for a manifest value the writer cannot store (shared by the manifest modules). */
+export const invalid = (message: string, details: Record<string, unknown> = {}) =>
   new CozipError('INVALID_INPUT', message, { details });

@@ -5,6 +5,7 @@ import { LOCATION_COLUMNS } from './location.js';
 import { type GeoOptions, geometryColumn } from './manifest-geo.js';
 import {
   inferKind,
+  invalid,
   type SchemaElement,
   stringElement,
   toPhysical,
@@ -33,9 +34,6 @@ export interface EncodeManifestOptions {
 }
 
 const UINT64_MAX = 2n ** 64n - 1n;
-
-const invalid = (message: string, details: Record<string, unknown> = {}) =>
-  new CozipError('INVALID_INPUT', message, { details });
 
 /**
  * A manifest as columns, the writer's own form: a million rows cost a few

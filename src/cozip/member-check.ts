@@ -6,18 +6,13 @@
 // the header's CRC-32 against the bytes (spec revision 0.1.0 issue: never
 // serve bytes a row merely points at).
 import { CozipError } from '../errors.js';
+import { bytesEqual } from '../zip/bytes.js';
 import { crc32 } from '../zip/codecs.js';
-import {
-  FLAG_CD_ENCRYPTED,
-  FLAG_DATA_DESCRIPTOR,
-  FLAG_ENCRYPTED,
-  FLAG_STRONG_ENCRYPTION,
-  LOCAL_HEADER_SIZE,
-  U32_SENTINEL,
-} from '../zip/constants.js';
+import { LOCAL_HEADER_SIZE, U32_SENTINEL } from '../zip/constants.js';
 import { findExtra, parseExtraFields, readZip64Extra } from '../zip/extra-fields.js';
 import { decodeLocalHeader, findLocalHeaderBefore } from '../zip/local-header.js';
 import { encodeUtf8 } from '../zip/names.js';
+import { FORBIDDEN_FLAGS } from './constants.js';
 
 /** Where a member's payload is, as a row says. */
 export interface CheckedMember {
@@ -29,8 +24,6 @@ export interface CheckedMember {
 /** The largest local header: 30 bytes, a 65,535-byte name and a 65,535-byte extra. */
 const MAX_HEADER = LOCAL_HEADER_SIZE + 2 * 0xffff;
 const ZIP64_EXTRA = 20;
-const FORBIDDEN_FLAGS =
-  FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_CD_ENCRYPTED;
 
 /**
  * Bytes to fetch before the payload so the header comes with it: exactly
@@ -115,10 +108,4 @@ export function crcMismatch(member: CheckedMember, actual: number, expected: num
     `${member.name === undefined ? `member at ${member.offset}` : JSON.stringify(member.name)}: CRC-32 ${hex(actual)}, its local header says ${hex(expected)}`,
     { details: { name: member.name, offset: member.offset, actual, expected } },
   );
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -12,19 +12,13 @@ import {
 import type { ReadPlanner } from '../io/planner.js';
 import { runPool } from '../io/pool.js';
 import { bytesEqual } from '../zip/bytes.js';
-import {
-  FLAG_CD_ENCRYPTED,
-  FLAG_DATA_DESCRIPTOR,
-  FLAG_ENCRYPTED,
-  FLAG_STRONG_ENCRYPTION,
-  FLAG_UTF8,
-  U32_SENTINEL,
-} from '../zip/constants.js';
+import { FLAG_UTF8, U32_SENTINEL } from '../zip/constants.js';
 import type { ZipEntry } from '../zip/entry.js';
 import { openEntry, prefetchLocalRecords, readLocalRecord } from '../zip/entry-data.js';
 import { decodeUtf8Strict, isAscii } from '../zip/names.js';
 import { openZip, type ZipArchive } from '../zip/reader.js';
 import {
+  FORBIDDEN_FLAGS,
   INDEX_NAME,
   METADATA_NAME,
   PADDING_NAME,
@@ -164,9 +158,6 @@ function checkEnd(zip: ZipArchive, add: Add): void {
   if (zip.prefixLength > 0)
     add('INVALID_ZIP_STRUCTURE', `${zip.prefixLength} bytes precede the archive`);
 }
-
-const FORBIDDEN_FLAGS =
-  FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_CD_ENCRYPTED;
 
 /** Central directory rules; returns the entries by name. */
 function checkEntries(zip: ZipArchive, add: Add, spec: CozipSpec): Map<string, ZipEntry> {

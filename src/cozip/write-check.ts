@@ -5,7 +5,7 @@
 // writer does). Headers are read in windows: neighbouring small members
 // cost one read, not one each.
 import { CozipError } from '../errors.js';
-import { copyBytes } from '../zip/bytes.js';
+import { bytesEqual, copyBytes } from '../zip/bytes.js';
 import { LOCAL_HEADER_SIZE } from '../zip/constants.js';
 import type { EntryTable } from './inputs.js';
 import { type Fields, LOCAL_ZIP64_EXTRA, localHeaderLength, writeLocal } from './member-records.js';
@@ -25,26 +25,30 @@ export class WindowReader {
     private readonly size: number,
   ) {}
 
-  async get(offset: number, n: number): Promise<Uint8Array> {
-    if (offset < this.start || offset + n > this.start + this.bytes.length) {
-      const end = Math.min(this.size, offset + Math.max(n, WINDOW));
-      this.bytes = await this.readAt(offset, end - offset);
-      this.start = offset;
-    }
+  /** The bytes when the window holds them (no promise: most headers of small members). */
+  cached(offset: number, n: number): Uint8Array | undefined {
+    if (offset < this.start || offset + n > this.start + this.bytes.length) return undefined;
     return this.bytes.subarray(offset - this.start, offset - this.start + n);
+  }
+
+  async get(offset: number, n: number): Promise<Uint8Array> {
+    const hit = this.cached(offset, n);
+    if (hit) return hit;
+    const end = Math.min(this.size, offset + Math.max(n, WINDOW));
+    this.bytes = await this.readAt(offset, end - offset);
+    this.start = offset;
+    return this.bytes.subarray(0, n);
   }
 }
 
-/** INTERNAL unless `written` equals `expected`: what was read back is not what was planned. */
+/** WRITE_FAILED unless `written` equals `expected`: what was read back is not what was planned. */
 export function sameAsWritten(
   written: Uint8Array,
   expected: Uint8Array,
   what: string,
   at: number,
 ): void {
-  let same = written.length === expected.length;
-  for (let i = 0; same && i < expected.length; i++) same = written[i] === expected[i];
-  if (!same) {
+  if (!bytesEqual(written, expected)) {
     throw new CozipError(
       'WRITE_FAILED',
       `the archive read back differs from what was written: ${what} at byte ${at}`,
@@ -88,7 +92,8 @@ export async function checkWritten(
       expected.set(e.rawName, LOCAL_HEADER_SIZE);
       at = e.headerOffset;
     }
-    sameAsWritten(await reader.get(at, n), expected.subarray(0, n), 'a local header', at);
+    const written = reader.cached(at, n) ?? (await reader.get(at, n));
+    sameAsWritten(written, expected.subarray(0, n), 'a local header', at);
   }
   const endAt = layout.archiveSize - end.length;
   sameAsWritten(await reader.get(endAt, end.length), end, 'the end records', endAt);

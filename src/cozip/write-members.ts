@@ -169,37 +169,25 @@ export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan
     size: number,
     at: number,
     crc: number,
-  ) =>
-    centralRecord(sink, fields, raw, start, end, size, at, crc) ||
-    sink.makeRoom(CENTRAL_MAX).then(() => {
-      centralRecord(sink, fields, raw, start, end, size, at, crc);
-    });
+  ): Promise<void> | undefined =>
+    // A promise only when the block is full: a million records, a few hundred awaits.
+    centralRecord(sink, fields, raw, start, end, size, at, crc)
+      ? undefined
+      : sink.makeRoom(CENTRAL_MAX).then(() => {
+          centralRecord(sink, fields, raw, start, end, size, at, crc);
+        });
   await central(INDEX_RAW_NAME, 0, INDEX_RAW_NAME.length, indexPayload.length, 0, indexCrc);
   for (let k = 0; k < dataCount; k++) {
     const i = rowAt(k);
-    const { headerOffsets } = data;
-    // Awaited only when the block is full.
-    if (
-      !centralRecord(
-        sink,
-        fields,
-        nameBytes,
-        nameStarts[i],
-        nameStarts[i + 1],
-        sizes[i],
-        headerOffsets[k],
-        crcs[k],
-      )
-    ) {
-      await central(
-        nameBytes,
-        nameStarts[i],
-        nameStarts[i + 1],
-        sizes[i],
-        headerOffsets[k],
-        crcs[k],
-      );
-    }
+    const pending = central(
+      nameBytes,
+      nameStarts[i],
+      nameStarts[i + 1],
+      sizes[i],
+      data.headerOffsets[k],
+      crcs[k],
+    );
+    if (pending) await pending;
   }
   for (let j = 0; j < layout.extras.length; j++) {
     const e = layout.extras[j];

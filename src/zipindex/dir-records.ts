@@ -1,10 +1,15 @@
 // The central directory records of one layout, straight into columns. The
-// fields the index keeps are read in place, so a plain record (no ZIP64
+// fields the index keeps are read in place (zip/central-header.ts reads them), so a plain record (no ZIP64
 // values) under the default filter costs no object at all; ZIP64 records
 // and custom filters go through the generic header decoder.
 import { CozipError } from '../errors.js';
-import { getU16, getU32 } from '../zip/bytes.js';
-import { type CentralHeader, decodeCentralHeader } from '../zip/central-header.js';
+import { getU32 } from '../zip/bytes.js';
+import {
+  type CentralHeader,
+  decodeCentralHeader,
+  newCentralFixed,
+  readCentralFixed,
+} from '../zip/central-header.js';
 import { getDecompressor } from '../zip/codecs.js';
 import { CENTRAL_HEADER_SIZE, SIG_CENTRAL, U16_SENTINEL, U32_SENTINEL } from '../zip/constants.js';
 import { entryFromCentral, type ResolvedSizes, resolveSizes } from '../zip/entry.js';
@@ -64,23 +69,25 @@ export function collectRecords(
   const shared = keep.custom && new Map(keep.custom);
   let o = 0;
   let records = 0;
+  const f = newCentralFixed();
   while (o + 4 <= dir.length) {
     // A wrong signature: the decoder's error.
     if (getU32(dir, o) !== SIG_CENTRAL) header(dir, o, at);
     if (dir.length - o < CENTRAL_HEADER_SIZE) break;
-    const nameLength = getU16(dir, o + 28);
-    const length = CENTRAL_HEADER_SIZE + nameLength + getU16(dir, o + 30) + getU16(dir, o + 32);
+    readCentralFixed(dir, o, f);
+    const nameLength = f.nameLength;
+    const length = CENTRAL_HEADER_SIZE + nameLength + f.extraLength + f.commentLength;
     if (dir.length - o < length) break;
-    let compressed = getU32(dir, o + 20);
-    let uncompressed = getU32(dir, o + 24);
-    let offset = getU32(dir, o + 42);
+    let compressed = f.compressedSize;
+    let uncompressed = f.uncompressedSize;
+    let offset = f.localHeaderOffset;
     let h: CentralHeader | undefined;
     let sizes: ResolvedSizes | undefined;
     if (
       compressed === U32_SENTINEL ||
       uncompressed === U32_SENTINEL ||
       offset === U32_SENTINEL ||
-      getU16(dir, o + 34) === U16_SENTINEL
+      f.diskStart === U16_SENTINEL
     ) {
       // Every record's ZIP64 values are read (bad ones fail), kept or not.
       h = header(dir, o, at);
@@ -100,8 +107,8 @@ export function collectRecords(
     } else {
       const name = o + CENTRAL_HEADER_SIZE;
       const dirName = nameLength > 0 && dir[name + nameLength - 1] === 0x2f;
-      const mode = recordMode(getU16(dir, o + 4), getU32(dir, o + 38), dirName);
-      const method = getU16(dir, o + 10);
+      const mode = recordMode(f.versionMadeBy, f.externalAttributes, dirName);
+      const method = f.method;
       if (isRegularMode(mode) && getDecompressor(method)) {
         const i = pushEntry(
           files,
@@ -111,9 +118,9 @@ export function collectRecords(
           compressed,
           uncompressed,
           offset + base,
-          getU32(dir, o + 16),
+          f.crc32,
           method,
-          getU16(dir, o + 8),
+          f.flags,
         );
         if (shared) setCustom(files, i, shared);
       }

@@ -139,27 +139,21 @@ describe('cozip byte layout', () => {
   });
 
   it("revision 0.1.0 padding: a shortfall below the entry's own bytes gives a 1-byte padding", async () => {
-    // Grow one member until the unpadded archive is just short of the floor.
-    const unpadded = async (n: number) =>
-      (await build([{ name: 'a.bin', path: new Uint8Array(n) }], { profile: 'none' })).bytes.length;
-    const base = await build([{ name: 'a.bin', path: new Uint8Array(30_000) }], {
-      profile: 'none',
-    });
+    const build1 = (n: number) =>
+      build([{ name: 'a.bin', path: new Uint8Array(n) }], { profile: 'none' });
+    const base = await build1(30_000);
     const { order } = await layoutOf(base.bytes);
     assert.deepEqual(order, ['__cozip__', 'a.bin', '__cozip_padding__'], 'None: padding last');
-    // The padding entry costs 30 + 17 + 46 + 17 = 110 bytes besides its payload.
-    let n = 32_500;
-    while ((await unpadded(n)) === 32819) n++;
-    const { bytes, result } = await build([{ name: 'a.bin', path: new Uint8Array(n) }], {
-      profile: 'none',
-    });
-    if (result.padded) {
-      const { padding } = await layoutOf(bytes);
-      assert.equal(padding!.length, 1);
-      assert.ok(bytes.length > 32819 && bytes.length <= 32819 + 110, `${bytes.length} bytes`);
-    } else {
-      assert.ok(bytes.length >= 32819);
-    }
+    // Shrink the member from a size that needs no padding until the archive first
+    // needs some: the shortfall is then 1 byte, below the padding entry's own
+    // 30 + 17 + 46 + 17 = 110 bytes, so the padding is 1 byte and the archive a little over.
+    let n = 32_819;
+    let built = await build1(n);
+    assert.equal(built.result.padded, false);
+    while (!built.result.padded) built = await build1(--n);
+    const { padding } = await layoutOf(built.bytes);
+    assert.equal(padding!.length, 1);
+    assert.equal(built.bytes.length, 32_819 + 110, `${built.bytes.length} bytes`);
   });
 
   it('revision 0.1.0 padding: TACO puts it right before the priority block', async () => {
