@@ -310,6 +310,23 @@ export function rowBytes(table: EntryTable, i: number): Uint8Array | undefined {
   return path instanceof Uint8Array ? path : undefined;
 }
 
+/** Marks the sized streams fileInput makes: their bytes are exactly the file's. */
+const FILE_INPUT = Symbol('cozip.fileInput');
+
+/**
+ * The local file behind row i when it is small enough to be read whole
+ * (a path, or a fileInput stream): the writer reads it synchronously
+ * straight into its output block. Undefined otherwise.
+ */
+export function rowSmallFile(table: EntryTable, i: number): string | undefined {
+  if (table.sizes[i] > WHOLE_FILE) return undefined;
+  const path = table.rows[i].path;
+  if (typeof path === 'string') return path;
+  return typeof path === 'object' && path !== null && FILE_INPUT in path
+    ? (path as SizedStream).file
+    : undefined;
+}
+
 /** A read of row i's whole content, for small sources (read a few ahead); else undefined. */
 export function rowReader(table: EntryTable, i: number): (() => Promise<Uint8Array>) | undefined {
   const path = table.rows[i].path;
@@ -339,12 +356,14 @@ export function rowStream(table: EntryTable, i: number): AsyncIterable<Uint8Arra
  * the writer gets to it. A file that changed size since fails the write.
  */
 export function fileInput(path: string, size: number): SizedStream {
-  return {
+  const input: SizedStream & { [FILE_INPUT]: true } = {
+    [FILE_INPUT]: true,
     size,
     file: path,
     stream: () => fileChunks(path, size),
     read: size <= WHOLE_FILE ? async () => readFileBytes(path, size) : undefined,
   };
+  return input;
 }
 
 async function* fileChunks(path: string, size: number): AsyncIterable<Uint8Array> {

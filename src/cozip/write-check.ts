@@ -2,8 +2,8 @@
 // every local header byte for byte as planned, and the end records. A disk
 // or file system that lost or reordered a write is caught here, and the
 // temp file is removed instead of becoming the archive (as the reference
-// writer does). Headers are read in windows: neighbouring small members
-// cost one read, not one each.
+// writer does). Headers are read in windows: a run of small members costs
+// one read of up to 1 MiB, not one each; big members one small read each.
 import { CozipError } from '../errors.js';
 import { bytesEqual, copyBytes } from '../zip/bytes.js';
 import { LOCAL_HEADER_SIZE } from '../zip/constants.js';
@@ -11,7 +11,10 @@ import type { EntryTable } from './inputs.js';
 import { type Fields, LOCAL_ZIP64_EXTRA, localHeaderLength, writeLocal } from './member-records.js';
 import type { Layout } from './plan.js';
 
-const WINDOW = 64 * 1024;
+/** At most this much is read at once… */
+const MAX_WINDOW = 1 << 20;
+/** …and a window stops at a gap wider than this (a big member's data). */
+const MAX_GAP = 64 * 1024;
 
 export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
 
@@ -31,10 +34,11 @@ export class WindowReader {
     return this.bytes.subarray(offset - this.start, offset - this.start + n);
   }
 
-  async get(offset: number, n: number): Promise<Uint8Array> {
+  /** [offset, offset + n), reading [offset, offset + max(n, span)) when not cached. */
+  async get(offset: number, n: number, span = n): Promise<Uint8Array> {
     const hit = this.cached(offset, n);
     if (hit) return hit;
-    const end = Math.min(this.size, offset + Math.max(n, WINDOW));
+    const end = Math.min(this.size, offset + Math.max(n, span));
     this.bytes = await this.readAt(offset, end - offset);
     this.start = offset;
     return this.bytes.subarray(0, n);
@@ -74,25 +78,44 @@ export async function checkWritten(
   sameAsWritten(await reader.get(0, indexHeader.length), indexHeader, 'the __cozip__ header', 0);
   const expected = new Uint8Array(LOCAL_HEADER_SIZE + 0xffff + LOCAL_ZIP64_EXTRA);
   const dataCount = data.headerOffsets.length;
+  const count = dataCount + extras.length;
   const { nameBytes, nameStarts, sizes } = table;
-  for (let k = 0; k < dataCount + extras.length; k++) {
-    let at: number;
-    let n: number;
+  const rowOf = (k: number) => (data.order ? data.order[k] : k);
+  const headerAt = (k: number) =>
+    k < dataCount ? data.headerOffsets[k] : extras[k - dataCount].headerOffset;
+  const headerLength = (k: number) => {
+    if (k >= dataCount) {
+      const e = extras[k - dataCount];
+      return localHeaderLength(e.size, e.rawName.length);
+    }
+    const i = rowOf(k);
+    return localHeaderLength(sizes[i], nameStarts[i + 1] - nameStarts[i]);
+  };
+  /** How much to read from header k on: through the dense run of headers after it. */
+  const span = (k: number) => {
+    const start = headerAt(k);
+    let end = start + headerLength(k);
+    for (let j = k + 1; j < count; j++) {
+      const at = headerAt(j);
+      const next = at + headerLength(j);
+      if (at - end > MAX_GAP || next - start > MAX_WINDOW) break;
+      end = next;
+    }
+    return end - start;
+  };
+  for (let k = 0; k < count; k++) {
+    const at = headerAt(k);
+    const n = headerLength(k);
     if (k < dataCount) {
-      const i = data.order ? data.order[k] : k;
-      const nameLength = nameStarts[i + 1] - nameStarts[i];
-      n = localHeaderLength(sizes[i], nameLength);
-      writeLocal(expected, 0, fields, sizes[i], crcs[k], nameLength);
+      const i = rowOf(k);
+      writeLocal(expected, 0, fields, sizes[i], crcs[k], nameStarts[i + 1] - nameStarts[i]);
       copyBytes(nameBytes, nameStarts[i], nameStarts[i + 1], expected, LOCAL_HEADER_SIZE);
-      at = data.headerOffsets[k];
     } else {
       const e = extras[k - dataCount];
-      n = localHeaderLength(e.size, e.rawName.length);
       writeLocal(expected, 0, fields, e.size, crcs[k], e.rawName.length);
       expected.set(e.rawName, LOCAL_HEADER_SIZE);
-      at = e.headerOffset;
     }
-    const written = reader.cached(at, n) ?? (await reader.get(at, n));
+    const written = reader.cached(at, n) ?? (await reader.get(at, n, span(k)));
     sameAsWritten(written, expected.subarray(0, n), 'a local header', at);
   }
   const endAt = layout.archiveSize - end.length;

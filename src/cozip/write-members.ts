@@ -3,6 +3,8 @@
 // end records, then the integrity hash patched into bytes 43..50. Data
 // members come from the entry table's columns; the few members around them
 // (padding, manifest, TACO's priority files) are planned one by one.
+
+import { readFileInto } from '#file-source';
 import { CozipError } from '../errors.js';
 import { copyBytes } from '../zip/bytes.js';
 import { crc32 } from '../zip/codecs.js';
@@ -12,7 +14,7 @@ import { WriteBuffer } from '../zip/write-buffer.js';
 import { HASH_OFFSET, HASHED_TAIL } from './constants.js';
 import { integrityHash } from './hash.js';
 import { encodeIndexHeader } from './index-header.js';
-import { type EntryTable, rowBytes, rowReader, rowStream } from './inputs.js';
+import { type EntryTable, rowBytes, rowReader, rowSmallFile, rowStream } from './inputs.js';
 import {
   CENTRAL_MAX,
   centralRecord,
@@ -83,14 +85,23 @@ export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan
   const progress: CozipProgress = { entries: 0, totalEntries: count, bytes: 0, totalBytes };
   // CRC-32 of every member as written, in archive order (for the central directory).
   const crcs = new Uint32Array(count);
-  // Small sources (files up to 1 MiB) are read a few ahead of the writing.
+  /** Data member k's local file when it is read synchronously into the block. */
+  const blockFile = (k: number): string | undefined => {
+    const i = rowAt(k);
+    const file = rowSmallFile(table, i);
+    const n = localHeaderLength(table.sizes[i], table.nameStarts[i + 1] - table.nameStarts[i]);
+    // One byte past the data is scratch: it tells a file that grew.
+    return file !== undefined && n + table.sizes[i] + 1 <= sink.blockSize ? file : undefined;
+  };
+  // Other small sources (up to 1 MiB) are read a few ahead of the writing.
   const sourceRow = (k: number) => (k < dataCount ? rowAt(k) : extraSources[k - dataCount].row);
   const ahead = new ReadAhead(
     count,
     (k) => (k < dataCount ? table.sizes[rowAt(k)] : layout.extras[k - dataCount].size),
     (k) => {
       const i = sourceRow(k);
-      return i === undefined ? undefined : rowReader(table, i);
+      if (i === undefined || (k < dataCount && blockFile(k) !== undefined)) return undefined;
+      return rowReader(table, i);
     },
   );
   /** Row i's content, read ahead when it is small. */
@@ -134,6 +145,26 @@ export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan
       copyBytes(nameBytes, nameStarts[i], nameStarts[i + 1], sink.current, at + LOCAL_HEADER_SIZE);
       sink.tryPush(path);
       crcs[k] = table.crcs[i];
+      progress.bytes += size;
+      progress.entries++;
+      plan.onProgress?.(progress);
+      continue;
+    }
+    // A small local file: read straight into the block after its header,
+    // synchronously (no array, promise or thread-pool trip per file).
+    const file = blockFile(k);
+    if (file !== undefined) {
+      if (n + size + 1 > sink.room) await sink.makeRoom(n + size + 1);
+      const at = sink.reserve(n + size);
+      const block = sink.current;
+      readFileInto(file, size, block, at + n);
+      const crc = crc32(block.subarray(at + n, at + n + size));
+      if (table.crcKnown[i] && crc !== table.crcs[i]) {
+        throw new CozipError('CRC_MISMATCH', `${rows[i].name}: content differs from its CRC-32`);
+      }
+      writeLocal(block, at, fields, size, crc, nameLength);
+      copyBytes(nameBytes, nameStarts[i], nameStarts[i + 1], block, at + LOCAL_HEADER_SIZE);
+      crcs[k] = crc;
       progress.bytes += size;
       progress.entries++;
       plan.onProgress?.(progress);

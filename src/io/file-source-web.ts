@@ -23,6 +23,10 @@ export function readFileBytes(path: string, _size: number): Uint8Array {
   );
 }
 
+export function readFileInto(path: string, size: number, _t: Uint8Array, _at: number): void {
+  readFileBytes(path, size);
+}
+
 /** No files here: nothing is ever at a path. */
 export function fileIdentity(_path: string): string | undefined {
   return undefined;

@@ -157,6 +157,21 @@ export async function fileSize(path: string): Promise<number> {
  * shrunk since its size was learnt.
  */
 export function readFileBytes(path: string, size: number): Uint8Array {
+  // One byte more than expected tells a file that grew from one that did not.
+  const out = new Uint8Array(size + 1);
+  readFileInto(path, size, out, 0);
+  return out.subarray(0, size);
+}
+
+/**
+ * readFileBytes into `target` at `at`, which has room for `size + 1` bytes
+ * (the byte past the end is scratch): a writer reads small files straight
+ * into its output block, with no array per file.
+ */
+export function readFileInto(path: string, size: number, target: Uint8Array, at: number): void {
+  if (at + size + 1 > target.length) {
+    throw new CozipError('INVALID_ARGUMENT', `readFileInto: no room for ${size + 1} bytes`);
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -164,14 +179,12 @@ export function readFileBytes(path: string, size: number): Uint8Array {
     throw openError(err, path);
   }
   try {
-    // One byte more than expected tells a file that grew from one that did not.
-    const out = new Uint8Array(size + 1);
     let filled = 0;
     for (;;) {
-      const n = readSync(fd, out, filled, out.length - filled, filled);
+      const n = readSync(fd, target, at + filled, size + 1 - filled, filled);
       filled += n;
       // A short read of a regular file is its end: done once it is where expected.
-      if (n === 0 || filled === out.length || filled === size) break;
+      if (n === 0 || filled === size + 1 || filled === size) break;
     }
     if (filled !== size) {
       throw new CozipError(
@@ -180,7 +193,6 @@ export function readFileBytes(path: string, size: number): Uint8Array {
         { details: { path, expected: size } },
       );
     }
-    return out.subarray(0, size);
   } catch (err) {
     if (err instanceof CozipError) throw err;
     throw new CozipError('SHORT_READ', `reading ${path} failed`, { cause: err, details: { path } });

@@ -17,7 +17,7 @@ export class WriteBuffer {
 
   constructor(
     private readonly sink: Sink,
-    private readonly blockSize = DEFAULT_BLOCK,
+    readonly blockSize = DEFAULT_BLOCK,
   ) {
     this.block = new Uint8Array(blockSize);
   }

@@ -61,6 +61,39 @@ describe('cozip writer safety', () => {
     assert.deepEqual(others(folder, ['big.bin', 'out.zip']), []);
   });
 
+  it('a small file (read straight into the output block) that grew or shrank fails, naming it', async () => {
+    const folder = mkdtempSync(join(dir, 'drift-small-'));
+    const out = join(folder, 'out.zip');
+    for (const [i, grow] of [
+      [0, 1],
+      [1, -1],
+      [2, 1],
+    ] as const) {
+      const small = join(folder, `small${i}.txt`);
+      writeFileSync(small, seededBytes(i, 3000));
+      const source = i === 2 ? fileInput(small, 3000) : small;
+      const rows = [
+        {
+          name: 'first.bin',
+          path: {
+            size: 10,
+            stream: async function* () {
+              writeFileSync(small, seededBytes(i + 10, 3000 + grow));
+              yield new Uint8Array(10);
+            },
+          },
+        },
+        { name: 'small.txt', path: source },
+      ];
+      await assert.rejects(
+        writeCozip(out, rows),
+        code('SIZE_MISMATCH', new RegExp(`small${i}\\.txt changed`)),
+      );
+      assert.equal(existsSync(out), false);
+    }
+    assert.deepEqual(others(folder, ['small0.txt', 'small1.txt', 'small2.txt']), []);
+  });
+
   it('refuses to replace one of its own sources, by path or through a hard link', async () => {
     const folder = mkdtempSync(join(dir, 'self-'));
     const src = join(folder, 'data.bin');
@@ -120,6 +153,41 @@ describe('cozip writer safety', () => {
       );
       assert.equal(aborted, true);
     }
+  });
+
+  it('reads back runs of small members in windows of up to 1 MiB, and big members header by header', async () => {
+    const readBack = async (rows: Array<{ name: string; path: Uint8Array }>) => {
+      const inner = bufferSink();
+      const reads: number[] = [];
+      const sink: Sink = {
+        write: (c) => inner.write(c),
+        writeAt: (o, b) => inner.writeAt!(o, b),
+        close: () => inner.close(),
+        abort: () => inner.abort(),
+        readAt: (offset, n) => {
+          reads.push(n);
+          return inner.readAt!(offset, n);
+        },
+      };
+      await writeCozip(sink, rows);
+      return { reads, size: inner.bytes().length };
+    };
+    // 3,000 members of ~2 KiB: ~6 MiB, read back in about 6 windows.
+    const small = Array.from({ length: 3000 }, (_, i) => ({
+      name: `s/${String(i).padStart(5, '0')}.bin`,
+      path: seededBytes(i, 2000 + (i % 100)),
+    }));
+    const dense = await readBack(small);
+    assert.ok(dense.reads.length <= Math.ceil(dense.size / (1 << 20)) + 4, `${dense.reads.length}`);
+    assert.ok(Math.max(...dense.reads) <= 1 << 20);
+    // 12 members of 300 KiB: each header is read alone, never the data between.
+    const big = Array.from({ length: 12 }, (_, i) => ({
+      name: `b/${i}.bin`,
+      path: seededBytes(100 + i, 300 << 10),
+    }));
+    const sparse = await readBack(big);
+    const total = sparse.reads.reduce((a, b) => a + b, 0);
+    assert.ok(total < 64 << 10, `read back ${total} bytes of a ${sparse.size}-byte archive`);
   });
 
   it('a file target is removed, not renamed into place, when the write fails', async () => {
