@@ -28,6 +28,12 @@ export interface FileSink extends Sink {
 }
 
 const DEFAULT_BLOCK = 1 << 20;
+/**
+ * Every this many bytes written, a data sync starts in the background: the
+ * disk takes the archive while the writer works, and the sync on close,
+ * which must wait for it all, has little left to do.
+ */
+const SYNC_EVERY = 64 << 20;
 
 type State = 'open' | 'closed' | 'aborted' | 'failed';
 
@@ -64,6 +70,10 @@ class FileSinkImpl implements FileSink {
   private flushed = 0;
   /** Operations run one at a time, so abort waits for a write in flight. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The background data sync in flight, and where the last one started. */
+  private syncing: Promise<void> | undefined;
+  private syncError: unknown;
+  private syncedTo = 0;
 
   constructor(
     readonly path: string,
@@ -142,6 +152,7 @@ class FileSinkImpl implements FileSink {
       await this.guard(async () => {
         await this.flush();
         const handle = this.handle!;
+        await this.settleSync();
         // Data reaches the disk before the rename makes it visible.
         await handle.sync();
         this.handle = undefined;
@@ -185,7 +196,33 @@ class FileSinkImpl implements FileSink {
     }
   }
 
+  /** Waits for the background sync (a handle is never closed under it); rethrows its failure. */
+  private async settleSync(): Promise<void> {
+    await this.syncing;
+    if (this.syncError !== undefined) {
+      throw new CozipError('WRITE_FAILED', `syncing ${this.writingPath} failed`, {
+        cause: this.syncError,
+        details: { path: this.path },
+      });
+    }
+  }
+
+  private startSync(): void {
+    if (this.syncing || this.flushed - this.syncedTo < SYNC_EVERY) return;
+    this.syncedTo = this.flushed;
+    this.syncing = this.handle!.datasync().then(
+      () => {
+        this.syncing = undefined;
+      },
+      (err) => {
+        this.syncing = undefined;
+        this.syncError ??= err;
+      },
+    );
+  }
+
   private async cleanup(): Promise<void> {
+    await this.syncing;
     const handle = this.handle;
     this.handle = undefined;
     if (handle) await handle.close().catch(() => {});
@@ -198,6 +235,7 @@ class FileSinkImpl implements FileSink {
     if (this.buffered === 0 && chunk.length >= this.block.length) {
       await this.writeFully(chunk, this.flushed);
       this.flushed += chunk.length;
+      this.startSync();
       return;
     }
     if (chunk.length < room) {
@@ -216,6 +254,7 @@ class FileSinkImpl implements FileSink {
     await this.writeFully(this.block.subarray(0, this.buffered), this.flushed);
     this.flushed += this.buffered;
     this.buffered = 0;
+    this.startSync();
   }
 
   // A positional write may be short; loop until every byte is in the file.

@@ -163,7 +163,9 @@ describe('cozip writer safety', () => {
         write: (c) => inner.write(c),
         writeAt: (o, b) => inner.writeAt!(o, b),
         close: () => inner.close(),
-        abort: () => inner.abort(),
+        abort: async () => {
+          await inner.abort?.();
+        },
         readAt: (offset, n) => {
           reads.push(n);
           return inner.readAt!(offset, n);
