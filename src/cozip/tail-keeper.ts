@@ -29,6 +29,11 @@ export class TailKeeper implements Sink {
     }
   }
 
+  /** The kept tail is copied: only the sink decides. */
+  get doneWithChunks(): boolean {
+    return this.sink.doneWithChunks === true;
+  }
+
   async write(chunk: Uint8Array): Promise<void> {
     await this.sink.write(chunk);
     const start = this.length;

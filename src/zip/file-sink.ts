@@ -90,6 +90,9 @@ class FileSinkImpl implements FileSink {
     return this.flushed + this.buffered;
   }
 
+  /** A chunk is in the file or in the block when write resolves. */
+  readonly doneWithChunks = true;
+
   write(chunk: Uint8Array): Promise<void> {
     return this.enqueue(async () => {
       this.checkOpen('write');

@@ -5,6 +5,12 @@ import { CozipError } from '../errors.js';
 export interface Sink {
   /** Appends bytes; resolves when the sink can take more (backpressure). */
   write(chunk: Uint8Array): Promise<void>;
+  /**
+   * True when the sink is done with a chunk once `write` resolves (it wrote
+   * or copied it): the writer may then fill the same memory again. Sinks
+   * that keep chunks (a buffer, a stream) leave it unset.
+   */
+  readonly doneWithChunks?: boolean;
   /** Flushes and finishes the output. */
   close(): Promise<void>;
   /** Abandons the output (a file sink deletes its temp file). */

@@ -14,6 +14,8 @@ export class WriteBuffer {
   private flushed = 0;
   /** The block handed to the sink last, still being written while the next one fills. */
   private writing: Promise<void> = Promise.resolve();
+  /** That block's memory, filled again once written when the sink is done with chunks. */
+  private handed: Uint8Array | undefined;
 
   constructor(
     private readonly sink: Sink,
@@ -101,8 +103,11 @@ export class WriteBuffer {
     await this.writing;
     if (this.used === 0) return;
     const full = this.block.subarray(0, this.used);
-    // A fresh block: the sink is still writing this one.
-    this.block = new Uint8Array(this.blockSize);
+    // The next block: the one written last (the sink has finished with it),
+    // or a fresh one when the sink may still hold it.
+    const free = this.sink.doneWithChunks ? this.handed : undefined;
+    this.handed = this.block;
+    this.block = free ?? new Uint8Array(this.blockSize);
     this.flushed += this.used;
     this.used = 0;
     const writing = this.sink.write(full);

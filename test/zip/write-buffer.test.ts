@@ -23,6 +23,35 @@ function recordingSink() {
 }
 
 describe('WriteBuffer', () => {
+  it('fills the block written last again only when the sink says it is done with chunks', async () => {
+    for (const done of [true, false]) {
+      const kept: Uint8Array[] = [];
+      const memory = new Set<ArrayBufferLike>();
+      const sink: Sink = {
+        doneWithChunks: done,
+        async write(chunk) {
+          memory.add(chunk.buffer);
+          // A sink done with chunks copies; the other keeps the caller's memory.
+          kept.push(done ? chunk.slice() : chunk);
+        },
+        close: async () => {},
+      };
+      const buffer = new WriteBuffer(sink, 1000);
+      const data = seededBytes(9, 20_000);
+      for (let o = 0; o < data.length; o += 250) await buffer.write(data.subarray(o, o + 250));
+      await buffer.flush();
+      const out = new Uint8Array(data.length);
+      let at = 0;
+      for (const k of kept) {
+        out.set(k, at);
+        at += k.length;
+      }
+      assert.deepEqual(out, data, `doneWithChunks ${done}`);
+      // 20 blocks handed: two memories reused in turn, or a fresh one each.
+      assert.equal(memory.size, done ? 2 : 20);
+    }
+  });
+
   it('gathers small writes into blocks and passes big ones through, in order', async () => {
     const { sink, writes } = recordingSink();
     const buffer = new WriteBuffer(sink, 1000);
