@@ -34,6 +34,8 @@ const DEFAULT_BLOCK = 1 << 20;
  * which must wait for it all, has little left to do.
  */
 const SYNC_EVERY = 64 << 20;
+/** Chunks this big are written as they are, not copied into the block first. */
+const DIRECT_WRITE = 64 << 10;
 
 type State = 'open' | 'closed' | 'aborted' | 'failed';
 
@@ -234,8 +236,10 @@ class FileSinkImpl implements FileSink {
 
   private async append(chunk: Uint8Array): Promise<void> {
     const room = this.block.length - this.buffered;
-    // Big writes skip the copy when nothing is waiting in the block.
-    if (this.buffered === 0 && chunk.length >= this.block.length) {
+    // Big writes (a writer's own blocks) skip the copy: what waits in the
+    // block goes first, then the chunk straight from the caller's memory.
+    if (chunk.length >= Math.min(DIRECT_WRITE, this.block.length)) {
+      await this.flush();
       await this.writeFully(chunk, this.flushed);
       this.flushed += chunk.length;
       this.startSync();
