@@ -88,6 +88,52 @@ describe('DuckDB reads the manifest', () => {
     }
   });
 
+  it('a timestamp column (delta-encoded) reads back exactly: clustered, null, far apart', async (t) => {
+    const duckdb = await requireDuckDB(t);
+    if (!duckdb) return;
+    // Mostly a second apart, with nulls and jumps of centuries both ways.
+    const times = Array.from({ length: 5000 }, (_, i) =>
+      i % 97 === 0
+        ? null
+        : i % 211 === 0
+          ? new Date(Date.UTC(1901 + (i % 7), 0, 1))
+          : i % 307 === 0
+            ? new Date(Date.UTC(2199, 11, 31, 23, 59, 59, 999))
+            : new Date(1_700_000_000_000 + i * 1000 + (i % 3)),
+    );
+    const rows = times.map((taken, i) => ({ name: `f${i}`, offset: 51 + i, size: 1, taken }));
+    const dir = mkdtempSync(join(tmpdir(), 'cozip-duckdb-'));
+    try {
+      const file = join(dir, 'manifest.parquet');
+      writeFileSync(file, encodeManifest(rows));
+      const instance = await duckdb.DuckDBInstance.create(':memory:');
+      const connection = await instance.connect();
+      const result = await connection.runAndReadAll(
+        `SELECT epoch_ms(taken) AS t FROM read_parquet('${file}') ORDER BY "offset"`,
+      );
+      assert.deepEqual(
+        result.getRowObjectsJS().map((r) => r.t),
+        times.map((d) => (d === null ? null : BigInt(d.getTime()))),
+      );
+      connection.closeSync();
+      instance.closeSync();
+      // And our own reader.
+      const source = await openFileSource(file);
+      try {
+        const manifest = await openManifest(source, 0, source.size);
+        const back = await manifest.rows();
+        assert.deepEqual(
+          back.map((r) => (r.taken === null ? null : (r.taken as Date).getTime())),
+          times.map((d) => (d === null ? null : d.getTime())),
+        );
+      } finally {
+        await source.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a ZSTD manifest DuckDB writes (UBIGINT offsets) reads back', async (t) => {
     const duckdb = await requireDuckDB(t);
     if (!duckdb) return;
