@@ -57,44 +57,43 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
 }
 
 /**
- * A signal for one attempt at a request: aborted when `parent` is, or with a
- * TIMEOUT error (retryable) when `touch` has not been called for `ms` (0:
- * never). A stalled server (no headers, or a body that stops) then fails the
- * attempt instead of hanging it. `dispose` clears the timer.
+ * Aborts `controller` with a TIMEOUT error (retryable) when `touch` has not
+ * been called for `ms` (0: never): a stalled server (no headers, or a body
+ * that stops) then fails the attempt instead of hanging it. One timer per
+ * attempt, re-armed only when it fires early: touching costs a clock read,
+ * not a timer per chunk. `dispose` clears it.
  */
-export function idleSignal(
-  parent: AbortSignal,
+export function idleTimer(
+  controller: AbortController,
   ms: number,
   what: string,
-): { signal: AbortSignal; touch: () => void; dispose: () => void } {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(parent.reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener('abort', onAbort, { once: true });
+): { touch: () => void; dispose: () => void } {
+  if (ms <= 0) return { touch: () => {}, dispose: () => {} };
+  let last = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const touch = () => {
-    if (ms <= 0 || controller.signal.aborted) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      controller.abort(
-        new CozipError('TIMEOUT', `${what}: nothing received for ${ms / 1000} s`, {
-          details: { timeoutMs: ms, retryable: true },
-        }),
-      );
-    }, ms);
+  const check = () => {
+    const idle = performance.now() - last;
+    if (idle < ms) {
+      timer = setTimeout(check, ms - idle);
+      return;
+    }
+    timer = undefined;
+    controller.abort(
+      new CozipError('TIMEOUT', `${what}: nothing received for ${ms / 1000} s`, {
+        details: { timeoutMs: ms, retryable: true },
+      }),
+    );
   };
-  touch();
+  timer = setTimeout(check, ms);
   return {
-    signal: controller.signal,
-    touch,
-    dispose: () => {
-      clearTimeout(timer);
-      parent.removeEventListener('abort', onAbort);
+    touch: () => {
+      last = performance.now();
     },
+    dispose: () => clearTimeout(timer),
   };
 }
 
-/** The TIMEOUT error a signal from idleSignal was aborted with, if that is why. */
+/** The TIMEOUT error a signal under idleTimer was aborted with, if that is why. */
 export function timeoutReason(signal: AbortSignal | undefined): CozipError | undefined {
   const reason = signal?.aborted ? signal.reason : undefined;
   return reason instanceof CozipError && reason.code === 'TIMEOUT' ? reason : undefined;

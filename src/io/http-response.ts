@@ -2,6 +2,7 @@
 // failures, and the few headers that matter.
 import { CozipError } from '../errors.js';
 import { abortedError, timeoutReason } from './abort.js';
+import type { HttpReply } from './http-transport.js';
 
 /** Maps whatever a request or a body read threw to a CozipError. */
 export function toCozipError(
@@ -80,8 +81,8 @@ export function parseContentRange(
   return { start, end, total };
 }
 
-export function contentLength(response: Response): number | undefined {
-  const value = response.headers.get('Content-Length');
+export function contentLength(response: HttpReply): number | undefined {
+  const value = response.header('Content-Length');
   if (value === null || !/^\s*\d+\s*$/.test(value)) return undefined;
   return Number(value);
 }
@@ -91,6 +92,11 @@ export function isWeak(etag: string): boolean {
 }
 
 /** Releases the connection of a response whose body we will not read. */
-export function discard(response: Response): void {
+export function discard(response: HttpReply): void {
+  response.discard();
+}
+
+/** discard for a fetch Response (the S3 signer sees those). */
+export function cancelBody(response: Response): void {
   response.body?.cancel().catch(() => {});
 }

@@ -1,5 +1,6 @@
+import { defaultTransport } from '#http-transport';
 import { CozipError } from '../errors.js';
-import { abortedError, closedError, idleSignal, sleep } from './abort.js';
+import { abortedError, closedError, idleTimer, sleep } from './abort.js';
 import {
   badResponse,
   changedError,
@@ -12,8 +13,8 @@ import {
   statusError,
   toCozipError,
 } from './http-response.js';
+import { fetchTransport, type HttpReply, type HttpTransport } from './http-transport.js';
 import { checkRange, type IoStats, type RangeSource, type ReadOptions } from './source.js';
-import { iterateStream } from './web-stream.js';
 
 /** Which bytes the first request fetches: the last `suffix` bytes, or [start, end). */
 export type HttpProbe = { suffix: number } | { start: number; end: number };
@@ -21,7 +22,11 @@ export type HttpProbe = { suffix: number } | { start: number; end: number };
 export interface HttpSourceOptions {
   /** Extra request headers (authorization, user agent...). */
   headers?: HeadersInit;
-  /** fetch implementation; defaults to globalThis.fetch. */
+  /**
+   * fetch implementation. By default Node sends through node:http(s) (same
+   * behaviour, a fraction of the CPU per request) and other runtimes use
+   * globalThis.fetch.
+   */
   fetch?: typeof globalThis.fetch;
   /** Retries after a failed request (5xx, 429, network error, short body). Default 3. */
   retries?: number;
@@ -81,8 +86,9 @@ interface HttpState {
   url: string;
   /** -1 until the probe discovers it. */
   size: number;
-  headers: HeadersInit | undefined;
-  fetch: typeof globalThis.fetch;
+  /** The caller's headers, names in lower case. */
+  headers: Record<string, string>;
+  transport: HttpTransport;
   retries: number;
   retryDelayMs: number;
   requireRange: boolean;
@@ -113,8 +119,8 @@ export async function openHttpSource(
   const state: HttpState = {
     url: String(url),
     size: -1,
-    headers: options.headers,
-    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    headers: headerRecord(options.headers),
+    transport: options.fetch ? fetchTransport(options.fetch) : defaultTransport(),
     retries: nonNegative('retries', options.retries ?? 3),
     retryDelayMs: nonNegative('retryDelayMs', options.retryDelayMs ?? 200),
     timeoutMs: nonNegative('timeout', options.timeout ?? DEFAULT_TIMEOUT_MS),
@@ -204,29 +210,25 @@ async function* streamRange(
   end: number,
   callerSignal?: AbortSignal,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const { signal, dispose } = requestSignal(state, callerSignal);
   let pos = start;
   let failures = 0;
-  try {
-    while (pos < end) {
-      const attempt = idleSignal(signal, state.timeoutMs, state.url);
-      try {
-        const response = await send(state, `${pos}-${end - 1}`, attempt.signal);
-        for await (const chunk of await openBody(state, response, pos, end)) {
-          if (attempt.signal.aborted) throw toCozipError(undefined, attempt.signal, state.url);
-          attempt.touch();
-          pos += chunk.length;
-          yield chunk;
-        }
-      } catch (err) {
-        failures++;
-        await backoff(state, toCozipError(err, attempt.signal, state.url), failures, signal);
-      } finally {
-        attempt.dispose();
+  while (pos < end) {
+    const attempt = attemptSignal(state, callerSignal, state.timeoutMs);
+    let failure: CozipError | undefined;
+    try {
+      const response = await send(state, `${pos}-${end - 1}`, attempt.signal);
+      for await (const chunk of await openBody(state, response, pos, end)) {
+        if (attempt.signal.aborted) throw toCozipError(undefined, attempt.signal, state.url);
+        attempt.touch();
+        pos += chunk.length;
+        yield chunk;
       }
+    } catch (err) {
+      failure = toCozipError(err, attempt.signal, state.url);
+    } finally {
+      attempt.dispose();
     }
-  } finally {
-    dispose();
+    if (failure) await backoff(state, failure, ++failures, callerSignal);
   }
 }
 
@@ -245,44 +247,49 @@ function stopAll(state: HttpState, reason: unknown): void {
 }
 
 /**
- * A signal of one request's own, aborted when the source stops or the
- * caller's signal fires. fetch attaches listeners to the signal it is given
- * that only garbage collection removes; they die with this one.
+ * The signal of one attempt at a request: aborted when the source stops,
+ * when the caller's signal fires, or (TIMEOUT) when nothing arrives for
+ * `timeoutMs`. One controller per attempt, listed in `state.active` rather
+ * than listening to a shared signal (32 reads in flight would be 32
+ * listeners on it); fetch's listeners on it die with it.
  */
-function requestSignal(
+function attemptSignal(
   state: HttpState,
   callerSignal: AbortSignal | undefined,
-): { signal: AbortSignal; dispose: () => void } {
+  timeoutMs: number,
+): { signal: AbortSignal; touch: () => void; dispose: () => void } {
   const controller = new AbortController();
   if (state.stopped !== undefined) controller.abort(state.stopped);
   else if (callerSignal?.aborted) controller.abort(callerSignal.reason);
   state.active.add(controller);
   const onAbort = () => controller.abort(callerSignal?.reason);
   callerSignal?.addEventListener('abort', onAbort, { once: true });
-  const dispose = () => {
-    state.active.delete(controller);
-    callerSignal?.removeEventListener('abort', onAbort);
+  const idle = idleTimer(controller, timeoutMs, state.url);
+  return {
+    signal: controller.signal,
+    touch: idle.touch,
+    dispose: () => {
+      idle.dispose();
+      state.active.delete(controller);
+      callerSignal?.removeEventListener('abort', onAbort);
+    },
   };
-  return { signal: controller.signal, dispose };
 }
 
 /** Reads the probe, learns the size and keeps the probed bytes. */
 async function discover(state: HttpState, probe: HttpProbe): Promise<Prefetched | undefined> {
-  const { signal, dispose } = requestSignal(state, undefined);
   const range = 'suffix' in probe ? `-${probe.suffix}` : `${probe.start}-${probe.end - 1}`;
-  try {
-    for (let failures = 1; ; failures++) {
-      const attempt = idleSignal(signal, state.timeoutMs, state.url);
-      try {
-        return await discoverOnce(state, probe, range, attempt);
-      } catch (err) {
-        await backoff(state, toCozipError(err, attempt.signal, state.url), failures, signal);
-      } finally {
-        attempt.dispose();
-      }
+  for (let failures = 1; ; failures++) {
+    const attempt = attemptSignal(state, undefined, state.timeoutMs);
+    let failure: CozipError;
+    try {
+      return await discoverOnce(state, probe, range, attempt);
+    } catch (err) {
+      failure = toCozipError(err, attempt.signal, state.url);
+    } finally {
+      attempt.dispose();
     }
-  } finally {
-    dispose();
+    await backoff(state, failure, failures, undefined);
   }
 }
 
@@ -296,7 +303,7 @@ async function discoverOnce(
   if (response.status === 416) {
     // An empty object (or a probe past the end) has no satisfiable range, but
     // the server still says the size: `Content-Range: bytes */N`.
-    const total = /^\s*bytes\s+\*\/(\d+)\s*$/i.exec(response.headers.get('Content-Range') ?? '');
+    const total = /^\s*bytes\s+\*\/(\d+)\s*$/i.exec(response.header('Content-Range') ?? '');
     discard(response);
     if (!total) throw statusError(state.url, 416);
     learnSize(state, Number(total[1]));
@@ -304,7 +311,7 @@ async function discoverOnce(
   }
   checkResponse(state, response);
   if (response.status === 206) {
-    const served = parseContentRange(response.headers.get('Content-Range'));
+    const served = parseContentRange(response.header('Content-Range'));
     if (served?.total === undefined) {
       discard(response);
       throw badResponse(state.url, 'the probe response has no size in Content-Range');
@@ -344,19 +351,18 @@ async function send(
   state: HttpState,
   range: string,
   signal: AbortSignal | undefined,
-): Promise<Response> {
+): Promise<HttpReply> {
   if (signal?.aborted) throw abortedError(signal);
-  const headers = new Headers(state.headers);
-  headers.set('Range', `bytes=${range}`);
+  const headers: Record<string, string> = { ...state.headers, range: `bytes=${range}` };
   // Transparent compression would make byte offsets meaningless.
-  headers.set('Accept-Encoding', 'identity');
-  if (state.etag !== undefined && !isWeak(state.etag)) headers.set('If-Match', state.etag);
+  headers['accept-encoding'] = 'identity';
+  if (state.etag !== undefined && !isWeak(state.etag)) headers['if-match'] = state.etag;
   else if (state.lastModified !== undefined) {
-    headers.set('If-Unmodified-Since', state.lastModified);
+    headers['if-unmodified-since'] = state.lastModified;
   }
   state.stats.requests++;
   try {
-    return await state.fetch(state.url, { headers, signal });
+    return await state.transport(state.url, headers, signal!);
   } catch (err) {
     if (signal?.aborted) throw abortedError(signal);
     throw new CozipError('NETWORK', `request to ${state.url} failed`, {
@@ -367,16 +373,12 @@ async function send(
 }
 
 /** Rejects error statuses, compressed bodies and a changed object; captures validators. */
-function checkResponse(state: HttpState, response: Response): void {
+function checkResponse(state: HttpState, response: HttpReply): void {
   if (response.status !== 200 && response.status !== 206) {
     discard(response);
-    throw statusError(
-      state.url,
-      response.status,
-      retryAfterMs(response.headers.get('Retry-After')),
-    );
+    throw statusError(state.url, response.status, retryAfterMs(response.header('Retry-After')));
   }
-  const encoding = response.headers.get('Content-Encoding');
+  const encoding = response.header('Content-Encoding');
   if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') {
     discard(response);
     throw new CozipError(
@@ -385,8 +387,8 @@ function checkResponse(state: HttpState, response: Response): void {
       { details: { url: state.url, encoding } },
     );
   }
-  const etag = response.headers.get('ETag') ?? undefined;
-  const lastModified = response.headers.get('Last-Modified') ?? undefined;
+  const etag = response.header('ETag') ?? undefined;
+  const lastModified = response.header('Last-Modified') ?? undefined;
   if (!state.captured) {
     state.captured = true;
     state.etag = etag;
@@ -411,13 +413,13 @@ function checkResponse(state: HttpState, response: Response): void {
  */
 async function openBody(
   state: HttpState,
-  response: Response,
+  response: HttpReply,
   pos: number,
   end: number,
 ): Promise<AsyncIterable<Uint8Array>> {
   checkResponse(state, response);
   if (response.status === 206) {
-    const header = response.headers.get('Content-Range');
+    const header = response.header('Content-Range');
     // Browsers hide Content-Range from cross-origin code unless the server exposes
     // it; the exact body length is then the check that remains.
     if (header === null) return partialBody(state, response, end - pos);
@@ -449,7 +451,7 @@ async function openBody(
 }
 
 /** A 200 to a range request: the server ignores Range. */
-function rangeIgnored(state: HttpState, response: Response): void {
+function rangeIgnored(state: HttpState, response: HttpReply): void {
   if (state.requireRange) {
     discard(response);
     throw new CozipError('RANGE_UNSUPPORTED', `${state.url}: the server ignores Range requests`, {
@@ -460,7 +462,7 @@ function rangeIgnored(state: HttpState, response: Response): void {
 }
 
 /** The body of a 206, which must be exactly `length` bytes. */
-async function* partialBody(state: HttpState, response: Response, length: number) {
+async function* partialBody(state: HttpState, response: HttpReply, length: number) {
   let received = 0;
   for await (const chunk of bodyChunks(state, response)) {
     received += chunk.length;
@@ -475,7 +477,7 @@ async function* partialBody(state: HttpState, response: Response, length: number
  * `start` are dropped as they arrive and the body is cancelled at `end`, so
  * memory stays bounded by the chunk size whatever the object size.
  */
-async function* fullBody(state: HttpState, response: Response, start: number, end: number) {
+async function* fullBody(state: HttpState, response: HttpReply, start: number, end: number) {
   let offset = 0;
   for await (const chunk of bodyChunks(state, response)) {
     const from = Math.max(start - offset, 0);
@@ -495,9 +497,8 @@ async function* touching(body: AsyncIterable<Uint8Array>, touch: () => void) {
   }
 }
 
-async function* bodyChunks(state: HttpState, response: Response) {
-  if (response.body === null) return;
-  for await (const chunk of iterateStream(response.body)) {
+async function* bodyChunks(state: HttpState, response: HttpReply) {
+  for await (const chunk of response.chunks()) {
     state.stats.bytesFetched += chunk.length;
     yield chunk;
   }
@@ -508,7 +509,7 @@ async function backoff(
   state: HttpState,
   error: CozipError,
   failures: number,
-  signal: AbortSignal | undefined,
+  callerSignal: AbortSignal | undefined,
 ): Promise<void> {
   if (error.details.retryable !== true || failures > state.retries) throw error;
   // Exponential with jitter, so many clients that failed together do not retry together.
@@ -517,7 +518,13 @@ async function backoff(
   // A 429 or 503 may say when to come back (Retry-After): not sooner.
   const asked = error.details.retryAfterMs;
   if (typeof asked === 'number' && asked > MAX_RETRY_AFTER_MS) throw error;
-  await sleep(typeof asked === 'number' ? Math.max(asked, jittered) : jittered, signal);
+  // The pause ends early when the source stops or the caller gives up.
+  const pause = attemptSignal(state, callerSignal, 0);
+  try {
+    await sleep(typeof asked === 'number' ? Math.max(asked, jittered) : jittered, pause.signal);
+  } finally {
+    pause.dispose();
+  }
 }
 
 /** The range a probe asks for, clipped to an object of `size` bytes. */
@@ -539,6 +546,17 @@ function checkProbe(probe: HttpProbe): void {
       details: { probe },
     });
   }
+}
+
+/** The caller's headers as a plain record with lower-case names (as Headers has them). */
+function headerRecord(init: HeadersInit | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (init !== undefined) {
+    new Headers(init).forEach((value, name) => {
+      out[name] = value;
+    });
+  }
+  return out;
 }
 
 function nonNegative(what: string, value: number): number {

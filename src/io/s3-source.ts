@@ -5,7 +5,7 @@
 // only where a `process` exists.
 import { AwsClient } from 'aws4fetch';
 import { CozipError } from '../errors.js';
-import { discard } from './http-response.js';
+import { cancelBody } from './http-response.js';
 import { type HttpSource, type HttpSourceOptions, openHttpSource } from './http-source.js';
 import type { ReadOptions } from './source.js';
 
@@ -315,11 +315,11 @@ async function withSize(
   init: RequestInit,
   send: (url: string, init: RequestInit) => Promise<Response>,
 ): Promise<Response> {
-  discard(response);
+  cancelBody(response);
   const headers = new Headers(init.headers);
   headers.delete('Range');
   const head = await send(url, { ...init, method: 'HEAD', headers });
-  discard(head);
+  cancelBody(head);
   const length = head.headers.get('Content-Length');
   const out = new Headers(response.headers);
   if (head.status === 200 && length !== null && /^\d+$/.test(length.trim())) {
