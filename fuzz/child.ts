@@ -8,7 +8,9 @@ import { generate } from './generate.js';
 import type { ChildMessage, ParentMessage } from './protocol.js';
 import { prepareDir, type RunContext, type Seed, type Target, targetByName } from './targets.js';
 
-const send = (m: ChildMessage) => process.send?.(m);
+const send = (m: ChildMessage) => {
+  if (process.connected) process.send?.(m);
+};
 const dir = mkdtempSync(join(tmpdir(), 'cozip-fuzz-'));
 prepareDir(dir);
 let current = -1;
@@ -66,6 +68,9 @@ async function runRange(m: Extract<ParentMessage, { kind: 'run' }>): Promise<voi
     current = i;
     send({ t: 'start', i });
     const r = await runOne(target, g.bytes, g.seed);
+    // Rejections nobody handled are reported once the microtasks drain: let
+    // them surface while this input is still the current one.
+    await new Promise((resolve) => setImmediate(resolve));
     send({
       t: 'result',
       i,
@@ -92,6 +97,7 @@ async function replay(m: Extract<ParentMessage, { kind: 'replay' }>): Promise<vo
   current = 0;
   send({ t: 'start', i: 0 });
   const r = await runOne(target, new Uint8Array(Buffer.from(m.input, 'base64')), seed);
+  await new Promise((resolve) => setImmediate(resolve));
   send({ t: 'result', i: 0, outcome: r.outcome, codes: r.codes, error: r.error });
   send({ t: 'done' });
 }

@@ -186,7 +186,8 @@ function runShard(
       }
     });
     child.on('exit', (code, signal) => {
-      if (done && !killedFor) {
+      // A child exits 0 only after its last input (the 'done' message may still be queued).
+      if (!killedFor && (done || (code === 0 && current === undefined))) {
         settle({ resumeAt: undefined });
         return;
       }
@@ -211,7 +212,8 @@ function runShard(
         message,
         stack: stderr().slice(-2000) || undefined,
       };
-      onFinding(f);
+      // A hang is confirmed before it counts (a loaded machine can stall one input).
+      if (kind !== 'hang') onFinding(f);
       settle({ resumeAt: index + 1 < end ? index + 1 : undefined, finding: f });
     });
     const msg: ParentMessage = { kind: 'run', target, seed, start, end, timeMs };
@@ -241,22 +243,25 @@ function findingOf(
   };
 }
 
-/** Rebuilds a finding's input and saves it (JSON with the input in base64, and the raw bytes). */
-async function saveFinding(f: Finding, dir: string): Promise<void> {
+/** Rebuilds a finding's input (seed label and mutation steps for findings a kill cut short). */
+async function rebuild(f: Finding): Promise<Uint8Array> {
   const target = targetByName(f.target);
-  const seeds = await target.seeds();
-  const g = await generate(target, seeds, f.seed, f.index);
+  const g = await generate(target, await target.seeds(), f.seed, f.index);
   f.seedLabel ??= g.seed.label;
   f.steps ??= g.steps;
+  return g.bytes;
+}
+
+/** Saves a finding: JSON with the input in base64 and the replay command, and the raw bytes. */
+function saveFinding(f: Finding, bytes: Uint8Array, dir: string): void {
   const folder = join(dir, f.known ? 'known' : 'new', f.target);
   mkdirSync(folder, { recursive: true });
   const base = join(folder, `${f.kind}-seed${f.seed}-${f.index}`);
   f.file = `${base}.json`;
-  writeFileSync(`${base}.bin`, g.bytes);
-  writeFileSync(
-    f.file,
-    `${JSON.stringify({ ...f, replay: `npm run fuzz -- --replay ${f.file}`, input: Buffer.from(g.bytes).toString('base64') }, null, 2)}\n`,
-  );
+  writeFileSync(`${base}.bin`, bytes);
+  const replay = `npm run fuzz -- --replay ${f.file}`;
+  const input = Buffer.from(bytes).toString('base64');
+  writeFileSync(f.file, `${JSON.stringify({ ...f, replay, input }, null, 2)}\n`);
 }
 
 export interface FuzzReport {
@@ -304,13 +309,43 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   }
   const saving: Promise<void>[] = [];
   const onFinding = (f: Finding) => {
-    const r = reports.get(f.target)!;
-    f.known = knownItem(f);
-    (f.known ? r.known : r.findings).push(f);
-    log(
-      `${f.known ? 'known' : 'FINDING'} ${f.target} #${f.index} ${f.kind}: ${f.message}${f.known ? ` (${f.known})` : ''}`,
+    saving.push(
+      rebuild(f).then((bytes) => {
+        const r = reports.get(f.target)!;
+        f.known = knownItem(f);
+        (f.known ? r.known : r.findings).push(f);
+        if (options.findingsDir) saveFinding(f, bytes, options.findingsDir);
+        const note = f.known ? ` (${f.known})` : '';
+        log(
+          `${f.known ? 'known' : 'FINDING'} ${f.target} #${f.index} ${f.kind}: ${f.message}${note}`,
+        );
+      }),
     );
-    if (options.findingsDir) saving.push(saveFinding(f, options.findingsDir));
+  };
+  // Once more, alone in a fresh child: only a hang that repeats is a finding.
+  const confirmHang = async (target: string, f: Finding, r: TargetReport) => {
+    const scratch: TargetReport = {
+      ...r,
+      inputs: 0,
+      ok: 0,
+      typed: 0,
+      codes: {},
+      findings: [],
+      known: [],
+    };
+    const again = await runShard(
+      target,
+      options.seed,
+      f.index,
+      f.index + 1,
+      3 * fence.inputTimeoutMs,
+      fence,
+      scratch,
+      () => {},
+    );
+    if (again.finding?.kind === 'hang') onFinding(f);
+    else
+      log(`${target} #${f.index}: a timeout that did not repeat alone (machine load), not counted`);
   };
   const work = async () => {
     for (let shard = shards.shift(); shard; shard = shards.shift()) {
@@ -330,6 +365,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
           r,
           onFinding,
         );
+        if (res.finding?.kind === 'hang') await confirmHang(shard.target, res.finding, r);
         if (res.resumeAt === undefined) break;
         start = res.resumeAt;
       }

@@ -689,8 +689,39 @@ export const TARGETS: Target[] = [
   tablesTarget,
 ];
 
+/** Targets that misbehave on purpose: the fence's own tests (not run by default). */
+const selfTest = (name: string, misbehave: (b: Uint8Array) => Promise<void> | void): Target => ({
+  name,
+  what: `self-test of the fence: ${name.slice('selftest-'.length)}`,
+  seeds: async () => [{ label: 'selftest', bytes: Uint8Array.of(1, 2, 3, 4), fields: [] }],
+  dictionary: [],
+  // Every input misbehaves: the run must resume after each.
+  run: async (b, _seed, ctx) => {
+    await ctx.step(() => misbehave(b));
+  },
+});
+
+export const SELF_TESTS: Target[] = [
+  selfTest('selftest-untyped', () => {
+    throw new TypeError('untyped on purpose');
+  }),
+  selfTest('selftest-hang', () => {
+    for (;;);
+  }),
+  selfTest('selftest-oom', () => {
+    const hold: number[][] = [];
+    for (;;) hold.push(new Array(1e6).fill(1.5));
+  }),
+  selfTest('selftest-crash', () => {
+    process.exit(3);
+  }),
+  selfTest('selftest-rejection', () => {
+    Promise.reject(new Error('nobody waits for this'));
+  }),
+];
+
 export function targetByName(name: string): Target {
-  const t = TARGETS.find((x) => x.name === name);
+  const t = [...TARGETS, ...SELF_TESTS].find((x) => x.name === name);
   if (!t) {
     throw new CozipError(
       'INVALID_ARGUMENT',
