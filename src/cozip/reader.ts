@@ -253,6 +253,14 @@ function checkMember(archive: CozipArchive, like: MemberLike): MemberRange {
       'a member needs numeric offset and size (pass a manifest row)',
     );
   }
+  // A corrupt manifest can hold a null (or numeric) name: it names no member.
+  if (m.name !== undefined && typeof m.name !== 'string') {
+    throw new CozipError(
+      'INVALID_ARGUMENT',
+      `a member's name must be a string, not ${m.name === null ? 'null' : typeof m.name}`,
+      { details: { offset: m.offset, size: m.size } },
+    );
+  }
   if (
     !Number.isSafeInteger(m.offset) ||
     !Number.isSafeInteger(m.size) ||
