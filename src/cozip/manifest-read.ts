@@ -1,4 +1,4 @@
-import { decompress as zstdDecompress } from 'fzstd';
+import { Decompress } from 'fzstd';
 import {
   type AsyncBuffer,
   type FileMetaData,
@@ -10,6 +10,7 @@ import {
 } from 'hyparquet';
 import { CozipError, isCozipError } from '../errors.js';
 import type { RangeSource } from '../io/source.js';
+import { zstdOutputLimit } from '../zip/zstd-limit.js';
 import { LOCATION_COLUMNS } from './location.js';
 import {
   evaluateConditions,
@@ -324,14 +325,48 @@ async function readColumns(
 }
 
 /**
- * Parquet page decompressors beyond hyparquet's own Snappy, for any runtime:
- * ZSTD (a common pyarrow and polars choice) from fzstd.
+ * Decompressors for hyparquet: ZSTD (a common pyarrow and polars choice)
+ * through fzstd, stopped at the page's declared size or zstd's own bound
+ * (fzstd can loop on corrupt blocks), and Snappy behind its input check
+ * (snappy-check.ts).
  */
-/** Decompressors for hyparquet: zstd, and Snappy behind its input check (snappy-check.ts). */
 export const PARQUET_COMPRESSORS = {
-  ZSTD: (input: Uint8Array) => zstdDecompress(input),
+  ZSTD: zstdPage,
   SNAPPY: snappyDecompress,
 };
+
+function zstdPage(input: Uint8Array, outputLength: number): Uint8Array {
+  const out = new Uint8Array(outputLength);
+  let produced = 0;
+  const limit = Math.min(outputLength, zstdOutputLimit(input.length));
+  const d = new Decompress((chunk) => {
+    if (produced + chunk.length > limit) {
+      throw new CozipError(
+        'CORRUPT_DATA',
+        `a ZSTD Parquet page decodes to more than its ${outputLength} bytes`,
+        { details: { outputLength } },
+      );
+    }
+    out.set(chunk, produced);
+    produced += chunk.length;
+  });
+  try {
+    d.push(input, true);
+  } catch (err) {
+    if (err instanceof CozipError) throw err;
+    throw new CozipError('CORRUPT_DATA', `a ZSTD Parquet page: ${(err as Error)?.message ?? err}`, {
+      cause: err,
+    });
+  }
+  if (produced !== outputLength) {
+    throw new CozipError(
+      'CORRUPT_DATA',
+      `a ZSTD Parquet page decodes to ${produced} bytes, not its ${outputLength}`,
+      { details: { outputLength, produced } },
+    );
+  }
+  return out;
+}
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
