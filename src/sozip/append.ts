@@ -4,11 +4,11 @@
 // hidden indexes already in the archive are never rewritten. A failure puts
 // the original bytes back (see AppendSink); `copy: true` works on a copy
 // renamed over the original at the end instead.
-import { randomBytes } from 'node:crypto';
 import { copyFile, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { CozipError } from '../errors.js';
 import { openZip } from '../zip/reader.js';
+import { removeStaleTemps, tempPath } from '../zip/temp-files.js';
 import { AppendSink } from './append-sink.js';
 import { copyBytes } from './chunk-inflate.js';
 import { SozipWriter, type SozipWriterOptions } from './writer.js';
@@ -46,7 +46,8 @@ export async function appendSozip(
   let workPath = path;
   if (options.copy) {
     target = path;
-    workPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+    removeStaleTemps(dirname(path));
+    workPath = tempPath(path);
     await copyFile(path, workPath);
   }
   let sink: AppendSink;

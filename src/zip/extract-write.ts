@@ -22,6 +22,7 @@ import { open, readlink, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { CozipError } from '../errors.js';
 import type { ZipEntry } from './entry.js';
+import { removeStaleTemps, tempPath } from './temp-files.js';
 
 /** Directories this extraction created or checked: real directories, no symlinks. */
 export class TargetTree {
@@ -34,9 +35,9 @@ export class TargetTree {
     this.root = resolve(root);
   }
 
-  /** Creates the root itself. */
+  /** Creates the root itself; one that was there may hold temp files of a killed run. */
   init(): void {
-    mkdirSync(this.root, { recursive: true });
+    if (mkdirSync(this.root, { recursive: true }) === undefined) removeStaleTemps(this.root);
   }
 
   /** The absolute path of `rel` (`/`-separated, already checked by the plan). */
@@ -74,6 +75,8 @@ export class TargetTree {
       }
     } else {
       this.checkDir(dir, st);
+      // A directory that was there may hold temp files of a killed run.
+      removeStaleTemps(dir);
     }
     this.known.add(rel);
   }
@@ -133,14 +136,6 @@ function fileMode(entry: ZipEntry, options: FileWriteOptions): number {
     : 0o644;
 }
 
-/** Random per process; a counter per file (O_EXCL refuses a name taken anyway). */
-const TEMP_TAG = Math.random().toString(36).slice(2, 10);
-let temps = 0;
-
-function tempName(dest: string): string {
-  return `${dest}.cozip-${TEMP_TAG}${(temps++).toString(36)}.tmp`;
-}
-
 const CREATE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | (fsc.O_NOFOLLOW ?? 0);
 
 /** Writes `content` as `rel` in one go: temp file, mode, time, rename. */
@@ -154,7 +149,7 @@ export function writeSmallFile(
   const dest = tree.destination(rel);
   tree.makeDirs(dirname(rel));
   if (!tree.fresh(rel)) checkExisting(dest, options);
-  const temp = tempName(dest);
+  const temp = tempPath(dest);
   const fd = openSync(temp, CREATE_FLAGS, 0o600);
   try {
     for (let o = 0; o < content.length; ) o += writeSync(fd, content, o, content.length - o);
@@ -189,7 +184,7 @@ export async function writeStreamedFile(
   const dest = tree.destination(rel);
   tree.makeDirs(dirname(rel));
   if (!tree.fresh(rel)) checkExisting(dest, options);
-  const temp = tempName(dest);
+  const temp = tempPath(dest);
   const handle = await open(temp, CREATE_FLAGS, 0o600);
   try {
     for await (const chunk of content) {

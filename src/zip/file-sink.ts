@@ -2,11 +2,11 @@
 // file next to the target and renames it over the target when closed, so the
 // target is either the old file or the complete new one, never a half-written
 // archive; abort (or any failure) deletes the temp file.
-import { randomBytes } from 'node:crypto';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { CozipError } from '../errors.js';
 import type { Sink } from './sink.js';
+import { removeStaleTemps, tempPath } from './temp-files.js';
 
 export interface FileSinkOptions {
   /** Write a temp file and rename it over `path` on close (default true). */
@@ -41,9 +41,9 @@ export async function createFileSink(
   if (!Number.isSafeInteger(blockSize) || blockSize < 1) {
     throw new CozipError('INVALID_ARGUMENT', `blockSize must be a positive integer: ${blockSize}`);
   }
-  const writingPath = atomic
-    ? join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-    : path;
+  // Temp files of killed writers in this directory go first (see temp-files.ts).
+  if (atomic) removeStaleTemps(dirname(path));
+  const writingPath = atomic ? tempPath(path) : path;
   let handle: FileHandle;
   try {
     // 'wx': a temp name that already exists is someone else's file. Opened
