@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { CozipError } from '../errors.js';
 import { openZip } from '../zip/reader.js';
 import { removeStaleTemps, tempPath } from '../zip/temp-files.js';
+import { writeFailed } from '../zip/write-failed.js';
 import { AppendSink } from './append-sink.js';
 import { copyBytes } from './chunk-inflate.js';
 import { SozipWriter, type SozipWriterOptions } from './writer.js';
@@ -48,7 +49,10 @@ export async function appendSozip(
     target = path;
     removeStaleTemps(dirname(path));
     workPath = tempPath(path);
-    await copyFile(path, workPath);
+    await copyFile(path, workPath).catch(async (err) => {
+      await unlink(workPath).catch(() => {});
+      throw writeFailed(err, path);
+    });
   }
   let sink: AppendSink;
   try {

@@ -23,6 +23,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { CozipError } from '../errors.js';
 import type { ZipEntry } from './entry.js';
 import { removeStaleTemps, tempPath } from './temp-files.js';
+import { writeFailed } from './write-failed.js';
 
 /** Directories this extraction created or checked: real directories, no symlinks. */
 export class TargetTree {
@@ -37,7 +38,11 @@ export class TargetTree {
 
   /** Creates the root itself; one that was there may hold temp files of a killed run. */
   init(): void {
-    if (mkdirSync(this.root, { recursive: true }) === undefined) removeStaleTemps(this.root);
+    try {
+      if (mkdirSync(this.root, { recursive: true }) === undefined) removeStaleTemps(this.root);
+    } catch (err) {
+      throw writeFailed(err, this.root);
+    }
   }
 
   /** The absolute path of `rel` (`/`-separated, already checked by the plan). */
@@ -69,7 +74,7 @@ export class TargetTree {
         mkdirSync(dir);
         this.created.add(rel);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeFailed(err, dir);
         // Someone made it meanwhile: check what it is.
         this.checkDir(dir, lstatSync(dir));
       }
@@ -150,26 +155,29 @@ export function writeSmallFile(
   tree.makeDirs(dirname(rel));
   if (!tree.fresh(rel)) checkExisting(dest, options);
   const temp = tempPath(dest);
-  const fd = openSync(temp, CREATE_FLAGS, 0o600);
+  let fd: number;
   try {
-    for (let o = 0; o < content.length; ) o += writeSync(fd, content, o, content.length - o);
-    fchmodSync(fd, fileMode(entry, options));
-    try {
-      futimesSync(fd, entry.mtime, entry.mtime);
-    } catch {
-      // A filesystem without times is no reason to fail.
-    }
-    closeSync(fd);
+    fd = openSync(temp, CREATE_FLAGS, 0o600);
   } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      // Already closed.
-    }
-    rmSync(temp, { force: true });
-    throw err;
+    throw writeFailed(err, dest);
   }
-  renameSync(temp, dest);
+  try {
+    try {
+      for (let o = 0; o < content.length; ) o += writeSync(fd, content, o, content.length - o);
+      fchmodSync(fd, fileMode(entry, options));
+      try {
+        futimesSync(fd, entry.mtime, entry.mtime);
+      } catch {
+        // A filesystem without times is no reason to fail.
+      }
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, dest);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw writeFailed(err, dest);
+  }
 }
 
 /** Streams a large member to `rel`: temp file, mode, time, rename. */
@@ -185,25 +193,33 @@ export async function writeStreamedFile(
   tree.makeDirs(dirname(rel));
   if (!tree.fresh(rel)) checkExisting(dest, options);
   const temp = tempPath(dest);
-  const handle = await open(temp, CREATE_FLAGS, 0o600);
+  // Only the file system's refusals become WRITE_FAILED; the member's own
+  // errors (CRC, a source that fails) pass as they are.
+  const written = <T>(op: Promise<T>) =>
+    op.catch((err) => {
+      throw writeFailed(err, dest);
+    });
+  const handle = await written(open(temp, CREATE_FLAGS, 0o600));
   try {
-    for await (const chunk of content) {
-      let o = 0;
-      while (o < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, o, chunk.length - o);
-        o += bytesWritten;
+    try {
+      for await (const chunk of content) {
+        let o = 0;
+        while (o < chunk.length) {
+          const { bytesWritten } = await written(handle.write(chunk, o, chunk.length - o));
+          o += bytesWritten;
+        }
+        onChunk(chunk.length);
       }
-      onChunk(chunk.length);
+      await written(handle.chmod(fileMode(entry, options)));
+    } finally {
+      await written(handle.close());
     }
-    await handle.chmod(fileMode(entry, options));
-    await handle.close();
+    await utimes(temp, entry.mtime, entry.mtime).catch(() => {});
+    await written(rename(temp, dest));
   } catch (err) {
-    await handle.close().catch(() => {});
     await rm(temp, { force: true });
     throw err;
   }
-  await utimes(temp, entry.mtime, entry.mtime).catch(() => {});
-  await rename(temp, dest);
 }
 
 /** Creates the symlink `rel` -> `linkTarget`, which must stay inside the root. */

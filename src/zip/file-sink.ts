@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { CozipError } from '../errors.js';
 import type { Sink } from './sink.js';
 import { removeStaleTemps, tempPath } from './temp-files.js';
+import { writeFailed } from './write-failed.js';
 
 export interface FileSinkOptions {
   /** Write a temp file and rename it over `path` on close (default true). */
@@ -181,7 +182,7 @@ class FileSinkImpl implements FileSink {
     } catch (err) {
       this.state = 'failed';
       await this.cleanup();
-      throw err;
+      throw writeFailed(err, this.path);
     }
   }
 
@@ -250,6 +251,9 @@ async function syncDirectory(dir: string): Promise<void> {
 
 function openError(err: unknown, path: string): CozipError {
   const code = (err as { code?: unknown }).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO') {
+    return writeFailed(err, path) as CozipError;
+  }
   if (code === 'ENOENT' || code === 'ENOTDIR') {
     return new CozipError('NOT_FOUND', `directory of ${path} does not exist`, {
       cause: err,
