@@ -8,7 +8,7 @@ import { copyFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CozipError } from '../errors.js';
 import { openZip } from '../zip/reader.js';
-import { removeStaleTemps, tempPath } from '../zip/temp-files.js';
+import { sweepOnce, tempPath } from '../zip/temp-files.js';
 import { writeFailed } from '../zip/write-failed.js';
 import { AppendSink } from './append-sink.js';
 import { copyBytes } from './chunk-inflate.js';
@@ -47,7 +47,7 @@ export async function appendSozip(
   let workPath = path;
   if (options.copy) {
     target = path;
-    removeStaleTemps(dirname(path));
+    sweepOnce(dirname(path));
     workPath = tempPath(path);
     await copyFile(path, workPath).catch(async (err) => {
       await unlink(workPath).catch(() => {});

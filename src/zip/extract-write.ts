@@ -22,7 +22,7 @@ import { open, readlink, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { CozipError } from '../errors.js';
 import type { ZipEntry } from './entry.js';
-import { removeStaleTemps, tempPath } from './temp-files.js';
+import { sweepOnce, tempPath } from './temp-files.js';
 import { writeFailed } from './write-failed.js';
 
 /** Directories this extraction created or checked: real directories, no symlinks. */
@@ -39,7 +39,7 @@ export class TargetTree {
   /** Creates the root itself; one that was there may hold temp files of a killed run. */
   init(): void {
     try {
-      if (mkdirSync(this.root, { recursive: true }) === undefined) removeStaleTemps(this.root);
+      if (mkdirSync(this.root, { recursive: true }) === undefined) sweepOnce(this.root);
     } catch (err) {
       throw writeFailed(err, this.root);
     }
@@ -81,7 +81,7 @@ export class TargetTree {
     } else {
       this.checkDir(dir, st);
       // A directory that was there may hold temp files of a killed run.
-      removeStaleTemps(dir);
+      sweepOnce(dir);
     }
     this.known.add(rel);
   }

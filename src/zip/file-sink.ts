@@ -6,7 +6,7 @@ import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CozipError } from '../errors.js';
 import type { Sink } from './sink.js';
-import { removeStaleTemps, tempPath } from './temp-files.js';
+import { sweepOnce, tempPath } from './temp-files.js';
 import { writeFailed } from './write-failed.js';
 
 export interface FileSinkOptions {
@@ -43,7 +43,7 @@ export async function createFileSink(
     throw new CozipError('INVALID_ARGUMENT', `blockSize must be a positive integer: ${blockSize}`);
   }
   // Temp files of killed writers in this directory go first (see temp-files.ts).
-  if (atomic) removeStaleTemps(dirname(path));
+  if (atomic) sweepOnce(dirname(path));
   const writingPath = atomic ? tempPath(path) : path;
   let handle: FileHandle;
   try {

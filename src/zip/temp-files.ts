@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const TEMP_PATTERN = /^\.(.+)\.cozip-([0-9a-f]{8})-([1-9][0-9]{0,9})-([0-9a-f]{12,20})\.tmp$/s;
 
@@ -24,6 +24,8 @@ const NAME_MAX = 255;
 const HOST = hostTag(hostname());
 const PROCESS_TOKEN = randomBytes(4).toString('hex');
 let counter = 0;
+/** Directories this process has swept already. */
+const swept = new Set<string>();
 
 function hostTag(name: string): string {
   let h = 0x811c9dc5;
@@ -97,4 +99,16 @@ export function removeStaleTemps(dir: string): number {
     }
   }
   return removed;
+}
+
+/**
+ * removeStaleTemps, once per directory and process: a program writing
+ * thousands of files into one directory reads it once, not once per file.
+ * (Temps of processes that die later wait for the next process.)
+ */
+export function sweepOnce(dir: string): void {
+  const key = resolve(dir);
+  if (swept.has(key)) return;
+  swept.add(key);
+  removeStaleTemps(key);
 }

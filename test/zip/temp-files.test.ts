@@ -92,6 +92,18 @@ describe('removeStaleTemps', () => {
     assert.deepEqual(readdirSync(d), ['out.zip']);
   });
 
+  it('reads a directory once per process, however many sinks write there', async () => {
+    const d = fresh('once');
+    for (const name of ['1.zip', '2.zip']) {
+      const sink = await createFileSink(join(d, name));
+      await sink.close();
+      // Left after the first sweep: waits for the next process.
+      writeFileSync(join(d, named(name, HOST, deadPid())), 'partial');
+    }
+    assert.equal(readdirSync(d).length, 4);
+    assert.equal(removeStaleTemps(d), 2);
+  });
+
   it('runs in every existing directory an extraction writes into', async () => {
     const d = fresh('extract');
     const zipPath = join(d, 'in.zip');
