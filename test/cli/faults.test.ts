@@ -21,7 +21,7 @@ import { assertBuilt, BIN, tempDir } from './run.js';
 /** Kills per command: each is one CLI start, a few hundred ms. */
 const KILLS = 8;
 /** Rounds of two writers racing, per command. */
-const RACES = 2;
+const RACES = 1;
 const MTIME = '2024-01-01T00:00:00Z';
 const TEMP = /^\.(.+)\.cozip-[0-9a-f]{8}-([1-9][0-9]*)-[0-9a-f]{12,20}\.tmp$/s;
 
@@ -57,7 +57,7 @@ function run(args: string[], kill?: Kill): Promise<Exit> {
       if (!listing(kill.dir).temps.some((t) => t.pid === child.pid)) return;
       clearInterval(poll);
       killLater(kill.afterTemp);
-    }, 3);
+    }, 1);
     timers.push(poll);
   }
   return new Promise((resolve, reject) => {
@@ -107,6 +107,8 @@ interface Case {
 describe('faults: SIGKILL and racing writers', () => {
   let dir: string;
   const data = new Map<string, Uint8Array>();
+  /** What extract unpacks: members over 1 MiB are streamed, their temp files live a while. */
+  const members = new Map<string, Uint8Array>();
   const outputs = new Map<string, Map<string, Uint8Array>>();
   /** How long a whole run of each case took here and now (ms). */
   const whole = new Map<string, number>();
@@ -114,19 +116,25 @@ describe('faults: SIGKILL and racing writers', () => {
   before(async () => {
     assertBuilt();
     dir = tempDir('faults');
-    for (let i = 0; i < 20; i++)
-      data.set(`${i % 2 ? 'sub/' : ''}f${i}.txt`, textBytes(i + 1, 200_000));
+    for (let i = 0; i < 8; i++)
+      data.set(`${i % 2 ? 'sub/' : ''}f${i}.txt`, textBytes(i + 1, 150_000));
     data.set('sub/large.txt', textBytes(99, 1_500_000));
     for (const [name, bytes] of data) {
       mkdirSync(join(dir, 'data', name, '..'), { recursive: true });
       writeFileSync(join(dir, 'data', name), bytes);
     }
-    // 30,000 names for index build: reading its central directory takes a while.
+    // 20,000 names for index build: reading its central directory takes a while.
     const w = new ZipWriter(await createFileSink(join(dir, 'names.zip')));
-    for (let i = 0; i < 30_000; i++) {
+    for (let i = 0; i < 20_000; i++) {
       await w.add(`d${i % 40}/file-${i}.txt`, new Uint8Array([i & 0xff]), { method: 0 });
     }
     await w.finish();
+    for (let i = 0; i < 6; i++) {
+      members.set(`${i % 2 ? 'sub/' : ''}m${i}.txt`, textBytes(50 + i, i < 3 ? 6_000_000 : 20_000));
+    }
+    const x = new ZipWriter(await createFileSink(join(dir, 'extract.zip')));
+    for (const [name, bytes] of members) await x.add(name, bytes, { level: 1 });
+    await x.finish();
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -172,9 +180,15 @@ describe('faults: SIGKILL and racing writers', () => {
     },
     {
       name: 'extract',
-      // The SOZip archive: Deflate, so inflating takes a while.
-      args: (out) => ['extract', join(dir, 'sozip.zip'), '-o', join(out, 'x'), '--overwrite', '-q'],
-      expected: () => new Map([...data].map(([name, bytes]) => [`x/${name}`, bytes])),
+      args: (out) => [
+        'extract',
+        join(dir, 'extract.zip'),
+        '-o',
+        join(out, 'x'),
+        '--overwrite',
+        '-q',
+      ],
+      expected: () => new Map([...members].map(([name, bytes]) => [`x/${name}`, bytes])),
       oneSink: false,
       window: 2,
     },
@@ -188,11 +202,10 @@ describe('faults: SIGKILL and racing writers', () => {
     }
     const cz = await validateCozip(join(dir, 'complete-0', 'a.zip'), { content: true });
     assert.ok(cz.ok, JSON.stringify(cz.problems));
-    writeFileSync(join(dir, 'sozip.zip'), outputs.get('sozip create')!.get('a.zip')!);
-    const sz = await validateSozip(join(dir, 'sozip.zip'), { deep: true });
+    const sz = await validateSozip(join(dir, 'complete-1', 'a.zip'), { deep: true });
     assert.ok(sz.ok && sz.sozipMembers > 0, JSON.stringify(sz.problems));
     const idx = deserializeFiles(outputs.get('index build')!.get('a.idx')!);
-    assert.equal(idx.length, 30_000);
+    assert.equal(idx.length, 20_000);
     mkdirSync(join(dir, 'complete-3'));
     await complete('extract', cases[3].args(join(dir, 'complete-3')), join(dir, 'complete-3'));
     assert.deepEqual(outputs.get('extract'), cases[3].expected());
