@@ -237,7 +237,7 @@ describe('faults: SIGKILL and racing writers', () => {
         const now = listing(out);
         assertComplete(now.files, expected, out, `${c.name} run ${i}`);
         if (now.files.length > 0) seen.withOutput++;
-        if (now.temps.length > 0) seen.withTemps++;
+        if (now.temps.some((n) => n.pid === r.pid)) seen.withTemps++;
         const gone = stale.filter((s) => !now.temps.some((n) => n.path === s.path));
         seen.cleaned += gone.length;
         // A file sink deletes stale temps just before making its own.
@@ -342,6 +342,6 @@ async function assertValidZip(path: string, isCozip: boolean): Promise<void> {
 
 function report(t: TestContext, name: string, seen: Record<string, number>): void {
   t.diagnostic(
-    `${name}: ${seen.killed} killed, ${seen.finished} finished first; output present after ${seen.withOutput}, temp files left by ${seen.withTemps}, ${seen.cleaned} stale temp file(s) cleaned by later runs`,
+    `${name}: ${seen.killed} killed, ${seen.finished} finished first; output present after ${seen.withOutput}, own temp file left by ${seen.withTemps}, ${seen.cleaned} stale temp file(s) cleaned by later runs`,
   );
 }
