@@ -76,6 +76,8 @@ function buildProgram(registers: Register[]): Command {
       `
 SRC is a local path, an http(s):// URL, or s3://bucket/key (AWS environment variables).
 Exit status: 0 ok, 1 failure, 2 usage error.
+Outputs are written to .NAME.cozip-HOST-PID-TOKEN.tmp beside NAME and renamed
+when complete; the next run into that directory deletes ones a killed run left.
 
 Example:
   $ cozip create dataset.zip --from manifest.csv && cozip ls dataset.zip --where "split = val"`,

@@ -7,6 +7,7 @@
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { CozipError } from '../errors.js';
 import type { Sink } from '../zip/sink.js';
+import { writeFailed } from '../zip/write-failed.js';
 
 export interface AppendSinkOptions {
   /** The file's bytes from `start` to its end, written back by abort(). */
@@ -114,7 +115,7 @@ export class AppendSink implements Sink {
     } catch (err) {
       this.state = 'failed';
       await this.restore();
-      throw err;
+      throw writeFailed(err, this.options.target ?? this.path);
     }
   }
 

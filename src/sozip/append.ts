@@ -4,11 +4,12 @@
 // hidden indexes already in the archive are never rewritten. A failure puts
 // the original bytes back (see AppendSink); `copy: true` works on a copy
 // renamed over the original at the end instead.
-import { randomBytes } from 'node:crypto';
 import { copyFile, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { CozipError } from '../errors.js';
 import { openZip } from '../zip/reader.js';
+import { sweepOnce, tempPath } from '../zip/temp-files.js';
+import { writeFailed } from '../zip/write-failed.js';
 import { AppendSink } from './append-sink.js';
 import { copyBytes } from './chunk-inflate.js';
 import { SozipWriter, type SozipWriterOptions } from './writer.js';
@@ -46,8 +47,12 @@ export async function appendSozip(
   let workPath = path;
   if (options.copy) {
     target = path;
-    workPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-    await copyFile(path, workPath);
+    sweepOnce(dirname(path));
+    workPath = tempPath(path);
+    await copyFile(path, workPath).catch(async (err) => {
+      await unlink(workPath).catch(() => {});
+      throw writeFailed(err, path);
+    });
   }
   let sink: AppendSink;
   try {

@@ -22,6 +22,8 @@ import { open, readlink, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { CozipError } from '../errors.js';
 import type { ZipEntry } from './entry.js';
+import { sweepOnce, tempPath } from './temp-files.js';
+import { writeFailed } from './write-failed.js';
 
 /** Directories this extraction created or checked: real directories, no symlinks. */
 export class TargetTree {
@@ -34,9 +36,13 @@ export class TargetTree {
     this.root = resolve(root);
   }
 
-  /** Creates the root itself. */
+  /** Creates the root itself; one that was there may hold temp files of a killed run. */
   init(): void {
-    mkdirSync(this.root, { recursive: true });
+    try {
+      if (mkdirSync(this.root, { recursive: true }) === undefined) sweepOnce(this.root);
+    } catch (err) {
+      throw writeFailed(err, this.root);
+    }
   }
 
   /** The absolute path of `rel` (`/`-separated, already checked by the plan). */
@@ -68,12 +74,14 @@ export class TargetTree {
         mkdirSync(dir);
         this.created.add(rel);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeFailed(err, dir);
         // Someone made it meanwhile: check what it is.
         this.checkDir(dir, lstatSync(dir));
       }
     } else {
       this.checkDir(dir, st);
+      // A directory that was there may hold temp files of a killed run.
+      sweepOnce(dir);
     }
     this.known.add(rel);
   }
@@ -133,14 +141,6 @@ function fileMode(entry: ZipEntry, options: FileWriteOptions): number {
     : 0o644;
 }
 
-/** Random per process; a counter per file (O_EXCL refuses a name taken anyway). */
-const TEMP_TAG = Math.random().toString(36).slice(2, 10);
-let temps = 0;
-
-function tempName(dest: string): string {
-  return `${dest}.cozip-${TEMP_TAG}${(temps++).toString(36)}.tmp`;
-}
-
 const CREATE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | (fsc.O_NOFOLLOW ?? 0);
 
 /** Writes `content` as `rel` in one go: temp file, mode, time, rename. */
@@ -154,27 +154,30 @@ export function writeSmallFile(
   const dest = tree.destination(rel);
   tree.makeDirs(dirname(rel));
   if (!tree.fresh(rel)) checkExisting(dest, options);
-  const temp = tempName(dest);
-  const fd = openSync(temp, CREATE_FLAGS, 0o600);
+  const temp = tempPath(dest);
+  let fd: number;
   try {
-    for (let o = 0; o < content.length; ) o += writeSync(fd, content, o, content.length - o);
-    fchmodSync(fd, fileMode(entry, options));
-    try {
-      futimesSync(fd, entry.mtime, entry.mtime);
-    } catch {
-      // A filesystem without times is no reason to fail.
-    }
-    closeSync(fd);
+    fd = openSync(temp, CREATE_FLAGS, 0o600);
   } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      // Already closed.
-    }
-    rmSync(temp, { force: true });
-    throw err;
+    throw writeFailed(err, dest);
   }
-  renameSync(temp, dest);
+  try {
+    try {
+      for (let o = 0; o < content.length; ) o += writeSync(fd, content, o, content.length - o);
+      fchmodSync(fd, fileMode(entry, options));
+      try {
+        futimesSync(fd, entry.mtime, entry.mtime);
+      } catch {
+        // A filesystem without times is no reason to fail.
+      }
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, dest);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw writeFailed(err, dest);
+  }
 }
 
 /** Streams a large member to `rel`: temp file, mode, time, rename. */
@@ -189,26 +192,34 @@ export async function writeStreamedFile(
   const dest = tree.destination(rel);
   tree.makeDirs(dirname(rel));
   if (!tree.fresh(rel)) checkExisting(dest, options);
-  const temp = tempName(dest);
-  const handle = await open(temp, CREATE_FLAGS, 0o600);
+  const temp = tempPath(dest);
+  // Only the file system's refusals become WRITE_FAILED; the member's own
+  // errors (CRC, a source that fails) pass as they are.
+  const written = <T>(op: Promise<T>) =>
+    op.catch((err) => {
+      throw writeFailed(err, dest);
+    });
+  const handle = await written(open(temp, CREATE_FLAGS, 0o600));
   try {
-    for await (const chunk of content) {
-      let o = 0;
-      while (o < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, o, chunk.length - o);
-        o += bytesWritten;
+    try {
+      for await (const chunk of content) {
+        let o = 0;
+        while (o < chunk.length) {
+          const { bytesWritten } = await written(handle.write(chunk, o, chunk.length - o));
+          o += bytesWritten;
+        }
+        onChunk(chunk.length);
       }
-      onChunk(chunk.length);
+      await written(handle.chmod(fileMode(entry, options)));
+    } finally {
+      await written(handle.close());
     }
-    await handle.chmod(fileMode(entry, options));
-    await handle.close();
+    await utimes(temp, entry.mtime, entry.mtime).catch(() => {});
+    await written(rename(temp, dest));
   } catch (err) {
-    await handle.close().catch(() => {});
     await rm(temp, { force: true });
     throw err;
   }
-  await utimes(temp, entry.mtime, entry.mtime).catch(() => {});
-  await rename(temp, dest);
 }
 
 /** Creates the symlink `rel` -> `linkTarget`, which must stay inside the root. */

@@ -2,11 +2,12 @@
 // file next to the target and renames it over the target when closed, so the
 // target is either the old file or the complete new one, never a half-written
 // archive; abort (or any failure) deletes the temp file.
-import { randomBytes } from 'node:crypto';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { CozipError } from '../errors.js';
 import type { Sink } from './sink.js';
+import { sweepOnce, tempPath } from './temp-files.js';
+import { writeFailed } from './write-failed.js';
 
 export interface FileSinkOptions {
   /** Write a temp file and rename it over `path` on close (default true). */
@@ -49,9 +50,9 @@ export async function createFileSink(
   if (!Number.isSafeInteger(blockSize) || blockSize < 1) {
     throw new CozipError('INVALID_ARGUMENT', `blockSize must be a positive integer: ${blockSize}`);
   }
-  const writingPath = atomic
-    ? join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-    : path;
+  // Temp files of killed writers in this directory go first (see temp-files.ts).
+  if (atomic) sweepOnce(dirname(path));
+  const writingPath = atomic ? tempPath(path) : path;
   let handle: FileHandle;
   try {
     // 'wx': a temp name that already exists is someone else's file. Opened
@@ -197,7 +198,7 @@ class FileSinkImpl implements FileSink {
     } catch (err) {
       this.state = 'failed';
       await this.cleanup();
-      throw err;
+      throw writeFailed(err, this.path);
     }
   }
 
@@ -296,6 +297,9 @@ async function syncDirectory(dir: string): Promise<void> {
 
 function openError(err: unknown, path: string): CozipError {
   const code = (err as { code?: unknown }).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO') {
+    return writeFailed(err, path) as CozipError;
+  }
   if (code === 'ENOENT' || code === 'ENOTDIR') {
     return new CozipError('NOT_FOUND', `directory of ${path} does not exist`, {
       cause: err,

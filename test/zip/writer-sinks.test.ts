@@ -55,7 +55,10 @@ describe('createFileSink', () => {
     const target = join(d, 'out.zip');
     const sink = await createFileSink(target);
     assert.notEqual(sink.writingPath, target);
-    assert.match(sink.writingPath, /\/\.out\.zip\.[0-9a-f]{12}\.tmp$/);
+    assert.match(
+      sink.writingPath,
+      /\/\.out\.zip\.cozip-[0-9a-f]{8}-[1-9][0-9]*-[0-9a-f]{12,20}\.tmp$/,
+    );
     await sink.write(new Uint8Array([1, 2, 3]));
     assert.deepEqual(
       await readdir(d),

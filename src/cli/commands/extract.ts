@@ -22,8 +22,10 @@ export function registerExtract(program: Command): void {
       `
 Names that would escape DIR are refused, existing symlinks are never
 written through, symlink entries are skipped, ZIP bombs are refused, and
-every file is written to a temp name and renamed. A cozip's own entries
-(__cozip__, __metadata__, padding) are not extracted.
+every file is written to a temp name (.NAME.cozip-…tmp) and renamed; temp
+files a killed extraction left are deleted by the next one into the same
+directories. A cozip's own entries (__cozip__, __metadata__, padding) are
+not extracted.
 
 Examples:
   $ cozip extract dataset.zip -o data/ --where "split = val"
