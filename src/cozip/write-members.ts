@@ -11,7 +11,7 @@ import { crc32 } from '../zip/codecs.js';
 import { LOCAL_HEADER_SIZE } from '../zip/constants.js';
 import type { Sink } from '../zip/sink.js';
 import { WriteBuffer } from '../zip/write-buffer.js';
-import { HASH_OFFSET, HASHED_TAIL } from './constants.js';
+import { HASH_OFFSET, HASHED_TAIL, INDEX_HEADER_SIZE } from './constants.js';
 import { integrityHash } from './hash.js';
 import { encodeIndexHeader } from './index-header.js';
 import { type EntryTable, rowBytes, rowReader, rowSmallFile, rowStream } from './inputs.js';
@@ -24,7 +24,7 @@ import {
   writeEnd,
   writeLocal,
 } from './member-records.js';
-import type { Layout } from './plan.js';
+import type { Layout, PlacedData } from './plan.js';
 import { ReadAhead } from './read-ahead.js';
 import { TailKeeper } from './tail-keeper.js';
 import { checkWritten, WindowReader } from './write-check.js';
@@ -42,12 +42,26 @@ export interface ExtraSource {
   row?: number;
 }
 
-export interface WritePlan {
-  profileCode: number;
+/** What follows the data; for a Flat archive, known once its manifest is encoded. */
+export interface TailPlan {
   layout: Layout;
   indexPayload: Uint8Array;
   /** One per `layout.extras` entry. */
   extraSources: ExtraSource[];
+}
+
+export interface WritePlan {
+  profileCode: number;
+  /** The data members' places: final before the tail is planned. */
+  data: PlacedData;
+  /** Bytes of the index payload (fixed by the priority file names). */
+  indexSize: number;
+  /**
+   * The rest of the plan, or a promise of it (a manifest encoded on another
+   * thread while the data is written): the index is then patched in last.
+   * A promised tail holds bytes only, no table rows.
+   */
+  tail: TailPlan | Promise<TailPlan>;
   mtime: Date;
   onProgress?: (progress: CozipProgress) => void;
 }
@@ -69,22 +83,28 @@ interface Content {
 }
 
 export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan): Promise<void> {
-  const { layout, indexPayload, extraSources } = plan;
-  const data = layout.data;
-  const tail = new TailKeeper(out, HASHED_TAIL, layout.archiveSize - HASHED_TAIL);
+  const { data, indexSize } = plan;
+  const known = plan.tail instanceof Promise ? undefined : plan.tail;
+  // Only a whole plan says where the hashed tail starts; until then every write's end is kept.
+  const tail = new TailKeeper(out, HASHED_TAIL, known ? known.layout.archiveSize - HASHED_TAIL : 0);
   // Headers and small payloads are gathered into blocks: a million members
   // cost a few hundred writes to the sink, not two million.
   const sink = new WriteBuffer(tail);
   const fields = recordFields(plan.mtime);
   const dataCount = data.headerOffsets.length;
-  const count = dataCount + layout.extras.length;
   const rowAt = (k: number) => (data.order ? data.order[k] : k);
   let totalBytes = 0;
   for (let k = 0; k < dataCount; k++) totalBytes += table.sizes[rowAt(k)];
-  for (const e of layout.extras) totalBytes += e.size;
-  const progress: CozipProgress = { entries: 0, totalEntries: count, bytes: 0, totalBytes };
-  // CRC-32 of every member as written, in archive order (for the central directory).
-  const crcs = new Uint32Array(count);
+  const extrasBytes = (t: TailPlan) => t.layout.extras.reduce((n, e) => n + e.size, 0);
+  if (known) totalBytes += extrasBytes(known);
+  const progress: CozipProgress = {
+    entries: 0,
+    totalEntries: dataCount + (known ? known.layout.extras.length : 0),
+    bytes: 0,
+    totalBytes,
+  };
+  // CRC-32 of every data member as written, in archive order (for the central directory).
+  const dataCrcs = new Uint32Array(dataCount);
   /** Data member k's local file when it is read synchronously into the block. */
   const blockFile = (k: number): string | undefined => {
     const i = rowAt(k);
@@ -94,10 +114,11 @@ export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan
     return file !== undefined && n + table.sizes[i] + 1 <= sink.blockSize ? file : undefined;
   };
   // Other small sources (up to 1 MiB) are read a few ahead of the writing.
+  const extraSources = known?.extraSources ?? [];
   const sourceRow = (k: number) => (k < dataCount ? rowAt(k) : extraSources[k - dataCount].row);
   const ahead = new ReadAhead(
-    count,
-    (k) => (k < dataCount ? table.sizes[rowAt(k)] : layout.extras[k - dataCount].size),
+    dataCount + extraSources.length,
+    (k) => (k < dataCount ? table.sizes[rowAt(k)] : known!.layout.extras[k - dataCount].size),
     (k) => {
       const i = sourceRow(k);
       if (i === undefined || (k < dataCount && blockFile(k) !== undefined)) return undefined;
@@ -122,16 +143,30 @@ export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan
     return { crc32: crc, stream: () => rowStream(table, i) };
   };
 
-  const indexCrc = crc32(indexPayload);
   const { dosDate, dosTime } = fields.local;
-  await put(sink, encodeIndexHeader(indexPayload.length, indexCrc, dosDate, dosTime));
-  await put(sink, indexPayload);
+  const indexHeaderOf = (payload: Uint8Array) =>
+    encodeIndexHeader(payload.length, crc32(payload), dosDate, dosTime);
+  // A manifest the encoder refuses stops the write at once, not after the data.
+  let tailError: unknown;
+  if (!known) {
+    (plan.tail as Promise<TailPlan>).catch((err) => {
+      tailError = err ?? new Error('cozip writer: the tail plan failed');
+    });
+  }
+  // The index first when the plan is whole; else its place, filled in last.
+  if (known) {
+    await put(sink, indexHeaderOf(known.indexPayload));
+    await put(sink, known.indexPayload);
+  } else {
+    await put(sink, new Uint8Array(INDEX_HEADER_SIZE + indexSize));
+  }
 
   const { nameBytes, nameStarts, sizes, rows } = table;
   for (let k = 0; k < dataCount; k++) {
     const i = rowAt(k);
     const size = sizes[i];
     const headerOffset = data.headerOffsets[k];
+    if (tailError !== undefined) throw tailError;
     if (sink.length !== headerOffset)
       throw new Error(`cozip writer out of plan at ${rows[i].name}`);
     const path = rows[i].path;
@@ -144,7 +179,7 @@ export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan
       writeLocal(sink.current, at, fields, size, table.crcs[i], nameLength);
       copyBytes(nameBytes, nameStarts[i], nameStarts[i + 1], sink.current, at + LOCAL_HEADER_SIZE);
       sink.tryPush(path);
-      crcs[k] = table.crcs[i];
+      dataCrcs[k] = table.crcs[i];
       progress.bytes += size;
       progress.entries++;
       plan.onProgress?.(progress);
@@ -164,7 +199,7 @@ export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan
       }
       writeLocal(block, at, fields, size, crc, nameLength);
       copyBytes(nameBytes, nameStarts[i], nameStarts[i + 1], block, at + LOCAL_HEADER_SIZE);
-      crcs[k] = crc;
+      dataCrcs[k] = crc;
       progress.bytes += size;
       progress.entries++;
       plan.onProgress?.(progress);
@@ -174,11 +209,23 @@ export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan
     const at = await reserve(sink, n);
     writeLocal(sink.current, at, fields, size, content.crc32, nameLength);
     copyBytes(nameBytes, nameStarts[i], nameStarts[i + 1], sink.current, at + LOCAL_HEADER_SIZE);
-    crcs[k] = await payload(sink, rows[i].name, size, headerOffset, content, plan, progress);
+    dataCrcs[k] = await payload(sink, rows[i].name, size, headerOffset, content, plan, progress);
   }
+  const rest = known ?? (await plan.tail);
+  const { layout, indexPayload } = rest;
+  if (layout.data !== data) throw new Error('cozip writer: the tail was planned for other data');
+  if (!known) {
+    if (rest.extraSources.some((e) => e.row !== undefined)) {
+      throw new Error('cozip writer: a promised tail cannot hold table rows');
+    }
+    progress.totalEntries += layout.extras.length;
+    progress.totalBytes += extrasBytes(rest);
+  }
+  const crcs = new Uint32Array(dataCount + layout.extras.length);
+  crcs.set(dataCrcs);
   for (let j = 0; j < layout.extras.length; j++) {
     const e = layout.extras[j];
-    const source = extraSources[j];
+    const source = rest.extraSources[j];
     const k = dataCount + j;
     const content: Content =
       source.row === undefined
@@ -207,6 +254,8 @@ export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan
       : sink.makeRoom(CENTRAL_MAX).then(() => {
           centralRecord(sink, fields, raw, start, end, size, at, crc);
         });
+  const indexHeader = indexHeaderOf(indexPayload);
+  const indexCrc = crc32(indexPayload);
   await central(INDEX_RAW_NAME, 0, INDEX_RAW_NAME.length, indexPayload.length, 0, indexCrc);
   for (let k = 0; k < dataCount; k++) {
     const i = rowAt(k);
@@ -227,13 +276,18 @@ export async function writePlanned(out: Sink, table: EntryTable, plan: WritePlan
   if (sink.length !== layout.cdOffset + layout.cdSize)
     throw new Error('cozip writer: central directory size differs from the plan');
 
-  const end = await writeEnd(sink, layout, count + 1);
+  const end = await writeEnd(sink, layout, dataCount + layout.extras.length + 1);
   if (sink.length !== layout.archiveSize)
     throw new Error('cozip writer: archive size differs from the plan');
   await sink.flush();
+  if (!known) {
+    const index = new Uint8Array(INDEX_HEADER_SIZE + indexPayload.length);
+    index.set(indexHeader);
+    index.set(indexPayload, INDEX_HEADER_SIZE);
+    await tail.writeAt(0, index);
+  }
   const readAt = tail.readAt;
   if (readAt) {
-    const indexHeader = encodeIndexHeader(indexPayload.length, indexCrc, dosDate, dosTime);
     await checkWritten(
       new WindowReader(readAt, layout.archiveSize),
       table,

@@ -4,6 +4,7 @@
 
 import { createFileSink } from '#file-sink';
 import { fileIdentity } from '#file-source';
+import { encodeManifestLater } from '#manifest-later';
 import { CozipError } from '../errors.js';
 import { U32_SENTINEL } from '../zip/constants.js';
 import type { Sink } from '../zip/sink.js';
@@ -26,15 +27,16 @@ import {
   resolveRows,
   rowFiles,
 } from './inputs.js';
-import {
-  type EncodeManifestOptions,
-  encodeManifestColumns,
-  type ManifestColumns,
-} from './manifest-write.js';
+import type { EncodeManifestOptions, ManifestColumns } from './manifest-write.js';
 import type { CozipSpec } from './names.js';
 import { type PlacedData, payloadOffset, placeData, planLayout } from './plan.js';
 import { checkManifestBytes } from './stage-check.js';
-import { type CozipProgress, type ExtraSource, writePlanned } from './write-members.js';
+import {
+  type CozipProgress,
+  type ExtraSource,
+  type TailPlan,
+  writePlanned,
+} from './write-members.js';
 
 export type { CozipProgress } from './write-members.js';
 
@@ -112,23 +114,29 @@ export async function writeCozip(
   if (options.escapeNames) rows = escapeRowNames(rows);
   const columns = checkRows(rows, profile === 'flat' ? [METADATA_NAME] : [], options.spec);
   const table = await resolveRows(rows, columns);
-  const plan = await planArchive(profile, table, options);
+  const start = await planArchive(profile, table, options);
   if (typeof out === 'string') refuseOwnSource(out, rows);
-  const sink = typeof out === 'string' ? await createFileSink(out) : out;
+  // A manifest still being encoded fails the write, not the process.
+  if (start.tail instanceof Promise) start.tail.catch(() => {});
+  let sink: Sink | undefined;
   try {
+    sink = typeof out === 'string' ? await createFileSink(out) : out;
     await writePlanned(sink, table, {
       profileCode: PROFILE_CODES[profile],
-      layout: plan.layout,
-      indexPayload: plan.indexPayload,
-      extraSources: plan.extraSources,
+      data: start.data,
+      indexSize: start.indexSize,
+      tail: start.tail,
       mtime: options.mtime ?? new Date(),
       onProgress: options.onProgress,
     });
     await sink.close();
   } catch (err) {
-    await sink.abort?.(err).catch(() => {});
+    await sink?.abort?.(err).catch(() => {});
+    // The tail's own failure (a manifest the encoder refused) is the one to report.
+    if (start.tail instanceof Promise) await start.tail;
     throw err;
   }
+  const plan = await start.tail;
   const { layout } = plan;
   const result: CozipWriteResult = {
     profile,
@@ -171,11 +179,15 @@ function refuseOwnSource(out: string, rows: CozipRow[]): void {
   }
 }
 
-interface ArchivePlan {
-  layout: ReturnType<typeof planLayout>;
+interface ArchivePlan extends TailPlan {
   index: IndexEntry[];
-  indexPayload: Uint8Array;
-  extraSources: ExtraSource[];
+}
+
+/** The data's places at once; the rest once the Flat manifest is encoded. */
+interface PlanStart {
+  data: PlacedData;
+  indexSize: number;
+  tail: ArchivePlan | Promise<ArchivePlan>;
 }
 
 /** Row positions in name order, or undefined when the rows are in name order already. */
@@ -239,30 +251,40 @@ async function planArchive(
   profile: ProfileName,
   table: EntryTable,
   options: WriteCozipOptions,
-): Promise<ArchivePlan> {
+): Promise<PlanStart> {
+  if (profile === 'flat') {
+    const priority = [METADATA_NAME];
+    const indexSize = indexPayloadSize(priority);
+    const data = placeData(indexSize, table);
+    const withManifest = (bytes: Uint8Array) =>
+      planTail(
+        profile,
+        table,
+        priority,
+        data,
+        [{ name: METADATA_NAME, size: bytes.length }],
+        [{ bytes }],
+      );
+    if (options.metadata) {
+      const bytes = options.metadata;
+      // A stored location column is refused even when the plan is not checked.
+      const planned =
+        options.validateMetadata !== false ? flatManifestRows(table, data) : undefined;
+      await checkManifestBytes(bytes, planned);
+      return { data, indexSize, tail: withManifest(bytes) };
+    }
+    // Encoded while the members are written (on another thread in Node, for
+    // big manifests): the data's offsets do not depend on it.
+    const columns = flatManifestColumns(table, data, options.manifest?.sortByName === true);
+    const bytes = encodeManifestLater(columns, options.manifest);
+    return { data, indexSize, tail: bytes.then(withManifest) };
+  }
   const rows = table.rows;
   let priority: string[];
   let data: PlacedData;
   const tail: Array<{ name: string; size: number; rawName?: Uint8Array }> = [];
   const extraSources: ExtraSource[] = [];
-
-  if (profile === 'flat') {
-    priority = [METADATA_NAME];
-    data = placeData(indexPayloadSize(priority), table);
-    let bytes: Uint8Array;
-    if (options.metadata) {
-      bytes = options.metadata;
-      // A stored location column is refused even when the plan is not checked.
-      const planned =
-        options.validateMetadata !== false ? flatManifestRows(table, data) : undefined;
-      await checkManifestBytes(bytes, planned);
-    } else {
-      const columns = flatManifestColumns(table, data, options.manifest?.sortByName === true);
-      bytes = encodeManifestColumns(columns, options.manifest);
-    }
-    tail.push({ name: METADATA_NAME, size: bytes.length });
-    extraSources.push({ bytes });
-  } else if (profile === 'taco') {
+  if (profile === 'taco') {
     const isPriority = (n: string) =>
       n === TACO_COLLECTION ||
       (n.startsWith(TACO_METADATA_DIR) && n.toLowerCase().endsWith('.parquet'));
@@ -287,7 +309,24 @@ async function planArchive(
       throw new CozipError('DUPLICATE_NAME', 'a priority file is listed twice');
     data = placeData(indexPayloadSize(priority), table);
   }
+  const indexSize = indexPayloadSize(priority);
+  return {
+    data,
+    indexSize,
+    tail: planTail(profile, table, priority, data, tail, extraSources),
+  };
+}
 
+/** The members after the data, the padding and the index, for data already placed. */
+function planTail(
+  profile: ProfileName,
+  table: EntryTable,
+  priority: string[],
+  data: PlacedData,
+  tail: Array<{ name: string; size: number; rawName?: Uint8Array }>,
+  extraSources: ExtraSource[],
+): ArchivePlan {
+  const rows = table.rows;
   const indexSize = indexPayloadSize(priority);
   // Padding (spec revision 0.1.0): last in Flat and None, before TACO's priority block.
   const layout = planLayout(indexSize, data, tail, profile === 'taco' ? 'before-tail' : 'last');
