@@ -4,6 +4,7 @@
 import { CozipError } from '../errors.js';
 import { findOverlaps } from './check.js';
 import type { ZipEntry } from './entry.js';
+import { checkTreeShape, MAX_LINK_TARGET } from './extract-tree.js';
 import { unsafeNameReason } from './names.js';
 
 export interface ExtractLimits {
@@ -95,6 +96,13 @@ export function planExtraction(
       });
     }
     paths.add(path);
+    if (entry.isSymlink && entry.uncompressedSize > MAX_LINK_TARGET) {
+      throw new CozipError(
+        'LIMIT_EXCEEDED',
+        `symlink ${entry.name} has a target of ${entry.uncompressedSize} bytes (limit ${MAX_LINK_TARGET})`,
+        { details: { name: entry.name, size: entry.uncompressedSize } },
+      );
+    }
     const ratio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
     if (entry.uncompressedSize > 1024 * 1024 && ratio > maxRatio) {
       throw new CozipError(
@@ -117,5 +125,6 @@ export function planExtraction(
       kind: entry.isSymlink ? 'symlink' : entry.isDirectory ? 'directory' : 'file',
     });
   }
+  checkTreeShape(items);
   return { items, skipped, totalBytes };
 }

@@ -13,6 +13,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readlinkSync,
   renameSync,
   rmSync,
   type Stats,
@@ -22,6 +23,28 @@ import { open, readlink, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { CozipError } from '../errors.js';
 import type { ZipEntry } from './entry.js';
+
+/**
+ * What the OS said, as a CozipError (the cause kept): EEXIST is FILE_EXISTS,
+ * the rest WRITE_FAILED with the system code in `details.code`.
+ */
+export function writeFailure(err: unknown, path: string): CozipError {
+  if (err instanceof CozipError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  // The message names the path short (a hostile name may be 64 KiB long);
+  // details keep it whole.
+  const shown = path.length > 200 ? `${path.slice(0, 200)}...` : path;
+  if (code === 'EEXIST') {
+    return new CozipError('FILE_EXISTS', `${shown} already exists`, {
+      cause: err,
+      details: { path, code },
+    });
+  }
+  return new CozipError('WRITE_FAILED', `cannot write ${shown} (${String(code ?? err)})`, {
+    cause: err,
+    details: { path, code },
+  });
+}
 
 /** Directories this extraction created or checked: real directories, no symlinks. */
 export class TargetTree {
@@ -36,7 +59,24 @@ export class TargetTree {
 
   /** Creates the root itself. */
   init(): void {
-    mkdirSync(this.root, { recursive: true });
+    try {
+      mkdirSync(this.root, { recursive: true });
+    } catch (err) {
+      throw writeFailure(err, this.root);
+    }
+  }
+
+  /** The target of the symlink already at `rel`, if there is one (anything else: undefined). */
+  linkAt(rel: string): string | undefined {
+    const path = join(this.root, ...rel.split('/'));
+    try {
+      return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()
+        ? readlinkSync(path)
+        : undefined;
+    } catch {
+      // ENOTDIR, ENAMETOOLONG: nothing is there to follow.
+      return undefined;
+    }
   }
 
   /** The absolute path of `rel` (`/`-separated, already checked by the plan). */
@@ -62,18 +102,22 @@ export class TargetTree {
     const cut = rel.lastIndexOf('/');
     if (cut > 0) this.makeDirs(rel.slice(0, cut));
     const dir = join(this.root, ...rel.split('/'));
-    const st = lstatSync(dir, { throwIfNoEntry: false });
-    if (!st) {
-      try {
-        mkdirSync(dir);
-        this.created.add(rel);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        // Someone made it meanwhile: check what it is.
-        this.checkDir(dir, lstatSync(dir));
+    try {
+      const st = lstatSync(dir, { throwIfNoEntry: false });
+      if (!st) {
+        try {
+          mkdirSync(dir);
+          this.created.add(rel);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+          // Someone made it meanwhile: check what it is.
+          this.checkDir(dir, lstatSync(dir));
+        }
+      } else {
+        this.checkDir(dir, st);
       }
-    } else {
-      this.checkDir(dir, st);
+    } catch (err) {
+      throw writeFailure(err, dir);
     }
     this.known.add(rel);
   }
@@ -110,7 +154,12 @@ export interface FileWriteOptions {
 
 /** May `dest` be written? Throws unless it is absent, or a file and overwrite is on. */
 function checkExisting(dest: string, options: FileWriteOptions): void {
-  const existing = lstatSync(dest, { throwIfNoEntry: false });
+  let existing: Stats | undefined;
+  try {
+    existing = lstatSync(dest, { throwIfNoEntry: false });
+  } catch (err) {
+    throw writeFailure(err, dest);
+  }
   if (!existing) return;
   if (existing.isSymbolicLink() || existing.isDirectory()) {
     throw new CozipError(
@@ -155,7 +204,12 @@ export function writeSmallFile(
   tree.makeDirs(dirname(rel));
   if (!tree.fresh(rel)) checkExisting(dest, options);
   const temp = tempName(dest);
-  const fd = openSync(temp, CREATE_FLAGS, 0o600);
+  let fd: number;
+  try {
+    fd = openSync(temp, CREATE_FLAGS, 0o600);
+  } catch (err) {
+    throw writeFailure(err, dest);
+  }
   try {
     for (let o = 0; o < content.length; ) o += writeSync(fd, content, o, content.length - o);
     fchmodSync(fd, fileMode(entry, options));
@@ -172,9 +226,14 @@ export function writeSmallFile(
       // Already closed.
     }
     rmSync(temp, { force: true });
-    throw err;
+    throw writeFailure(err, dest);
   }
-  renameSync(temp, dest);
+  try {
+    renameSync(temp, dest);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw writeFailure(err, dest);
+  }
 }
 
 /** Streams a large member to `rel`: temp file, mode, time, rename. */
@@ -190,7 +249,9 @@ export async function writeStreamedFile(
   tree.makeDirs(dirname(rel));
   if (!tree.fresh(rel)) checkExisting(dest, options);
   const temp = tempName(dest);
-  const handle = await open(temp, CREATE_FLAGS, 0o600);
+  const handle = await open(temp, CREATE_FLAGS, 0o600).catch((err) => {
+    throw writeFailure(err, dest);
+  });
   try {
     for await (const chunk of content) {
       let o = 0;
@@ -205,42 +266,48 @@ export async function writeStreamedFile(
   } catch (err) {
     await handle.close().catch(() => {});
     await rm(temp, { force: true });
-    throw err;
+    throw writeFailure(err, dest);
   }
   await utimes(temp, entry.mtime, entry.mtime).catch(() => {});
-  await rename(temp, dest);
+  await rename(temp, dest).catch(async (err) => {
+    await rm(temp, { force: true });
+    throw writeFailure(err, dest);
+  });
 }
 
-/** Creates the symlink `rel` -> `linkTarget`, which must stay inside the root. */
+/**
+ * Creates the symlink `rel` -> `linkTarget`. Its target was checked before
+ * extraction began (extract-tree.ts), against the archive's other links and
+ * what is on disk.
+ */
 export async function writeSymlink(
   tree: TargetTree,
   rel: string,
-  entry: ZipEntry,
   linkTarget: string,
   options: FileWriteOptions,
 ): Promise<void> {
   const dest = tree.destination(rel);
   tree.makeDirs(dirname(rel));
-  // A link may point anywhere; it must not point outside the extraction root.
-  const resolved = resolve(dirname(dest), linkTarget);
-  if (resolved !== tree.root && !resolved.startsWith(tree.root + sep)) {
-    throw new CozipError(
-      'UNSAFE_PATH',
-      `symlink ${rel} points outside the target (${linkTarget})`,
-      {
-        details: { name: entry.name, target: linkTarget },
-      },
-    );
-  }
-  const existing = lstatSync(dest, { throwIfNoEntry: false });
-  if (existing) {
-    if (!options.overwrite) {
-      throw new CozipError('FILE_EXISTS', `${dest} already exists (use overwrite to replace it)`, {
-        details: { path: dest },
-      });
+  try {
+    const existing = lstatSync(dest, { throwIfNoEntry: false });
+    if (existing) {
+      if (existing.isDirectory()) {
+        throw new CozipError('UNSAFE_PATH', `${dest} exists and is a directory`, {
+          details: { path: dest },
+        });
+      }
+      if (!options.overwrite) {
+        throw new CozipError(
+          'FILE_EXISTS',
+          `${dest} already exists (use overwrite to replace it)`,
+          { details: { path: dest } },
+        );
+      }
+      if (existing.isSymbolicLink() && (await readlink(dest)) === linkTarget) return;
+      await rm(dest, { force: true });
     }
-    if (existing.isSymbolicLink() && (await readlink(dest)) === linkTarget) return;
-    await rm(dest, { force: true });
+    await symlink(linkTarget, dest);
+  } catch (err) {
+    throw writeFailure(err, dest);
   }
-  await symlink(linkTarget, dest);
 }
