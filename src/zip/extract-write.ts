@@ -52,9 +52,12 @@ export class TargetTree {
   private readonly known = new Set<string>();
   /** Directories this extraction made (mkdir succeeded): empty but for what it writes. */
   private readonly created = new Set<string>();
+  /** Paths equal to another but for case: they may meet on disk, so they always look first. */
+  private readonly caseTwins: ReadonlySet<string>;
 
-  constructor(root: string) {
+  constructor(root: string, caseTwins: ReadonlySet<string> = new Set()) {
     this.root = resolve(root);
+    this.caseTwins = caseTwins;
   }
 
   /** Creates the root itself. */
@@ -130,7 +133,12 @@ export class TargetTree {
    */
   fresh(rel: string): boolean {
     const cut = rel.lastIndexOf('/');
-    return cut > 0 && this.created.has(rel.slice(0, cut)) && !this.created.has(rel);
+    return (
+      cut > 0 &&
+      this.created.has(rel.slice(0, cut)) &&
+      !this.created.has(rel) &&
+      !this.caseTwins.has(rel)
+    );
   }
 
   private checkDir(dir: string, st: Stats): void {

@@ -3,6 +3,7 @@
 // scan.ts) and written by extract-write.ts, each file to a temp name renamed
 // into place, never through an existing symlink, its bytes checked against
 // the declared size and CRC-32 before it appears.
+import type { CozipError } from '../errors.js';
 import { runPool } from '../io/pool.js';
 import { readAll } from '../io/stream.js';
 import type { ZipEntry } from './entry.js';
@@ -37,6 +38,8 @@ export interface ExtractResult {
   symlinks: number;
   bytes: number;
   skipped: Array<{ name: string; reason: string }>;
+  /** Extracted anyway but worth knowing (also passed to onWarning): names equal but for case. */
+  warnings: CozipError[];
 }
 
 export async function extractZip(
@@ -45,7 +48,7 @@ export async function extractZip(
   options: ExtractOptions = {},
 ): Promise<ExtractResult> {
   const plan = planExtraction(archive.entries, archive.cdOffset, options);
-  const tree = new TargetTree(target);
+  const tree = new TargetTree(target, plan.caseTwins);
   // Link targets are read and followed before anything is written.
   const links = await readLinkTargets(archive, plan.items);
   checkLinkTargets(links, (rel) => tree.linkAt(rel));
@@ -56,6 +59,7 @@ export async function extractZip(
     symlinks: 0,
     bytes: 0,
     skipped: plan.skipped.map((s) => ({ name: s.entry.name, reason: s.reason })),
+    warnings: plan.warnings,
   };
   let done = 0;
   const progress = () =>

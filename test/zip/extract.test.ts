@@ -171,6 +171,30 @@ describe('safe extraction', () => {
     );
   });
 
+  it('names equal but for case are extracted with a DUPLICATE_NAME warning', async () => {
+    const zip = pyZip([
+      ['A.txt', 'upper'],
+      ['a.txt', 'lower'],
+      ['d/X.bin', 'one'],
+      ['D/x.bin', 'two'],
+      ['plain.txt', 'p'],
+    ]);
+    const seen: string[] = [];
+    const dest = fresh();
+    const r = await extractZip(await openZip(zip), dest, {
+      onWarning: (w) => seen.push(w.code),
+    });
+    assert.equal(r.files, 5);
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.details.other, w.details.path]),
+      [
+        ['DUPLICATE_NAME', 'A.txt', 'a.txt'],
+        ['DUPLICATE_NAME', 'd/X.bin', 'D/x.bin'],
+      ],
+    );
+    assert.deepEqual(seen, ['DUPLICATE_NAME', 'DUPLICATE_NAME']);
+  });
+
   it('a small member with a wrong CRC or broken data fails and leaves no file', async () => {
     const good = pyZip([
       ['ok.txt', 'fine '.repeat(300)],
