@@ -4,6 +4,7 @@
 import { CozipError, type ErrorCode } from '../errors.js';
 import type { ReadOptions } from '../io/source.js';
 import { bytesEqual } from './bytes.js';
+import { localRecordProblems } from './check-sizes.js';
 import { FLAG_ENCRYPTED, FLAG_UTF8, LOCAL_HEADER_SIZE } from './constants.js';
 import type { ZipEntry } from './entry.js';
 import { checkHeld, dataRange, openEntryAt } from './entry-data.js';
@@ -102,6 +103,9 @@ export async function checkZip(
       try {
         if (m.error) throw m.error;
         compareHeaders(e, m, problems, warnings);
+        for (const p of localRecordProblems(e, m.header!, m.after)) {
+          problems.push({ ...p, entry: e.name });
+        }
         options.inspect?.(m);
         // Overlapping members are reported already; decoding them is how a
         // 100 KB archive makes a checker inflate gigabytes.
