@@ -114,8 +114,37 @@ export async function readTable(
   const format = tableFormat(path);
   if (format === 'parquet') return readParquet(path);
   const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
-  if (format === 'json') return parseJsonRows(text, path);
-  return csvRecords(parseCsv(text, path), new Set(textColumns));
+  if (format === 'json') return withoutBoms(parseJsonRows(text, path), path);
+  return withoutBoms(csvRecords(parseCsv(text, path), new Set(textColumns)), path);
+}
+
+/**
+ * Keys without a leading U+FEFF (an editor's byte order mark, pasted into a
+ * header or a key): "\uFEFFname" is the name column. Two keys of a row that
+ * become one are INVALID_INPUT.
+ */
+function withoutBoms(
+  rows: Array<Record<string, unknown>>,
+  path: string,
+): Array<Record<string, unknown>> {
+  return rows.map((row, i) => {
+    const keys = Object.keys(row);
+    if (!keys.some((k) => k.startsWith('\uFEFF'))) return row;
+    const seen = new Set<string>();
+    const entries = keys.map((key): [string, unknown] => {
+      const bare = key.replace(/^\uFEFF+/, '');
+      if (seen.has(bare)) {
+        throw badInput(
+          `${path} row ${i + 1}: two keys are ${JSON.stringify(bare)} but for a byte order mark`,
+          { row: i + 1, column: bare },
+        );
+      }
+      seen.add(bare);
+      return [bare, row[key]];
+    });
+    // fromEntries defines own properties (a "__proto__" key stays a key).
+    return Object.fromEntries(entries);
+  });
 }
 
 export interface TableColumns {

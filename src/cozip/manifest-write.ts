@@ -81,6 +81,7 @@ export function encodeManifestColumns(
   if (!Number.isSafeInteger(rowGroupSize) || rowGroupSize < 1) {
     throw invalid(`rowGroupSize must be a positive integer: ${rowGroupSize}`);
   }
+  checkDistinctAsRead(columns.extra.map((c) => c.name));
   const geoColumn = options.geo ? (options.geo.column ?? 'geometry') : undefined;
   if (geoColumn !== undefined && !columns.extra.some((c) => c.name === geoColumn)) {
     throw invalid(`geometry column ${geoColumn} is not in the rows`, { column: geoColumn });
@@ -158,6 +159,30 @@ export function encodeManifestColumns(
     });
   }
   return fixIntegerBitWidths(new Uint8Array(writer.getBuffer()));
+}
+
+// Decoding as Parquet readers do (hyparquet, and any TextDecoder left at its
+// defaults): a leading U+FEFF is dropped, lone surrogates become U+FFFD.
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * INVALID_INPUT when two column names read back as one ("\uFEFFname" and
+ * "name"): the manifest would be written, and no reader could list it.
+ */
+function checkDistinctAsRead(extra: readonly string[]): void {
+  const seen = new Map<string, string>(REQUIRED_COLUMNS.map((n) => [n, n]));
+  for (const name of extra) {
+    const read = decoder.decode(encoder.encode(name));
+    const other = seen.get(read);
+    if (other !== undefined) {
+      throw invalid(
+        `columns ${JSON.stringify(other)} and ${JSON.stringify(name)} both read back as ${JSON.stringify(read)}`,
+        { column: name, other },
+      );
+    }
+    seen.set(read, name);
+  }
 }
 
 /** name, offset, size, then the other keys in the order rows first show them. */

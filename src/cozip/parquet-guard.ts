@@ -8,6 +8,7 @@
 // group has rows) is CORRUPT_DATA. Layouts from the Parquet format spec.
 import { type AsyncBuffer, type FileMetaData, parquetMetadata, readOffsetIndex } from 'hyparquet';
 import { CozipError } from '../errors.js';
+import { checkColumnChunks, leafColumns } from './parquet-leaves.js';
 
 type Decompress = (input: Uint8Array, outputLength: number) => Uint8Array;
 
@@ -312,24 +313,6 @@ function inflate(
   }
 }
 
-/** Levels of every leaf column, in schema order (flat and nested schemas alike). */
-function leafLevels(metadata: FileMetaData): Array<{ def: number; rep: number }> {
-  const out: Array<{ def: number; rep: number }> = [];
-  const schema = metadata.schema;
-  let i = 1; // the root
-  const walk = (def: number, rep: number, children: number) => {
-    for (let k = 0; k < children && i < schema.length; k++) {
-      const e = schema[i++];
-      const d = def + (e.repetition_type === 'REQUIRED' ? 0 : 1);
-      const r = rep + (e.repetition_type === 'REPEATED' ? 1 : 0);
-      if (e.num_children) walk(d, r, e.num_children);
-      else out.push({ def: d, rep: r });
-    }
-  };
-  walk(0, 0, schema[0]?.num_children ?? 0);
-  return out;
-}
-
 export interface PageGuard {
   /**
    * Checks the pages in `bytes`, the range [start, end) of the file just
@@ -348,7 +331,8 @@ export function pageGuard(
   decompress: Record<string, Decompress>,
   readOffsetIndex: (bytes: Uint8Array) => Array<{ offset: bigint | number }>,
 ): PageGuard {
-  const levels = leafLevels(metadata);
+  const levels = leafColumns(metadata);
+  checkColumnChunks(metadata, levels);
   const chunks: Chunk[] = [];
   for (const group of metadata.row_groups) {
     group.columns.forEach((column, c) => {
@@ -435,17 +419,26 @@ export function guardedFile(
   const view = new Uint8Array(whole);
   const file: AsyncBuffer = {
     byteLength: whole.byteLength,
-    async slice(start: number, end = whole.byteLength) {
-      if (
-        !Number.isSafeInteger(start) ||
-        !Number.isSafeInteger(end) ||
-        start > end ||
-        end > whole.byteLength
-      ) {
-        throw new CozipError('CORRUPT_DATA', `${name}: range ${start}-${end}`);
-      }
-      await guard.check(start, view.subarray(start, end), async (o, n) => view.subarray(o, o + n));
-      return whole.slice(start, end);
+    slice(start: number, end = whole.byteLength) {
+      const read = async () => {
+        if (
+          !Number.isSafeInteger(start) ||
+          !Number.isSafeInteger(end) ||
+          start > end ||
+          end > whole.byteLength
+        ) {
+          throw new CozipError('CORRUPT_DATA', `${name}: range ${start}-${end}`);
+        }
+        await guard.check(start, view.subarray(start, end), async (o, n) =>
+          view.subarray(o, o + n),
+        );
+        return whole.slice(start, end);
+      };
+      const result = read();
+      // The decoder prefetches ranges it may never await: a failure there
+      // must not become an unhandled rejection (awaiting it still throws).
+      result.catch(() => {});
+      return result;
     },
   };
   return { file, metadata };

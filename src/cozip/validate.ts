@@ -12,6 +12,7 @@ import {
 import type { ReadPlanner } from '../io/planner.js';
 import { runPool } from '../io/pool.js';
 import { bytesEqual } from '../zip/bytes.js';
+import { findOverlaps, overlappingNames } from '../zip/check.js';
 import { FLAG_UTF8, U32_SENTINEL } from '../zip/constants.js';
 import type { ZipEntry } from '../zip/entry.js';
 import { openEntry, prefetchLocalRecords, readLocalRecord } from '../zip/entry-data.js';
@@ -106,6 +107,13 @@ async function validateOpened(
   }
   checkEnd(zip, add);
   const byName = checkEntries(zip, add, options.spec ?? CURRENT_SPEC);
+  // Known before any payload is read: overlapping members are reported and
+  // never decoded (a full-overlap bomb inflates gigabytes from kilobytes).
+  const overlaps = findOverlaps(zip.entries, zip.cdOffset);
+  for (const p of overlaps) {
+    add(p.code === 'OVERLAP' ? 'OVERLAP' : 'INVALID_ZIP_STRUCTURE', p.message, p.entry);
+  }
+  const overlapping = overlappingNames(overlaps);
   const payloads = await checkLocalHeaders(zip, options.concurrency ?? 16, add);
 
   const indexEntry = byName.get(INDEX_NAME);
@@ -135,6 +143,7 @@ async function validateOpened(
 
   if (options.content) {
     for (const e of zip.entries) {
+      if (overlapping.has(e.name)) continue;
       try {
         for await (const _ of openEntry(zip, e)) {
           // openEntry checks size and CRC-32 as it streams.

@@ -4,6 +4,7 @@
 import { CozipError, type ErrorCode } from '../errors.js';
 import type { ReadOptions } from '../io/source.js';
 import { bytesEqual } from './bytes.js';
+import { localRecordProblems } from './check-sizes.js';
 import { FLAG_ENCRYPTED, FLAG_UTF8, LOCAL_HEADER_SIZE } from './constants.js';
 import type { ZipEntry } from './entry.js';
 import { checkHeld, dataRange, openEntryAt } from './entry-data.js';
@@ -88,11 +89,9 @@ export async function checkZip(
       });
     seen.add(e.name);
   }
-  const overlapping = new Set<string>();
-  for (const p of findOverlaps(archive.entries, archive.cdOffset)) {
-    problems.push(p);
-    if (p.code === 'OVERLAP') overlapping.add(p.entry!).add(p.other!);
-  }
+  const overlaps = findOverlaps(archive.entries, archive.cdOffset);
+  problems.push(...overlaps);
+  const overlapping = overlappingNames(overlaps);
 
   // Members are read front to back in large windows (see scan.ts): the cost
   // is a few reads per window, not a request and a stream per member.
@@ -104,6 +103,9 @@ export async function checkZip(
       try {
         if (m.error) throw m.error;
         compareHeaders(e, m, problems, warnings);
+        for (const p of localRecordProblems(e, m.header!, m.after)) {
+          problems.push({ ...p, entry: e.name });
+        }
         options.inspect?.(m);
         // Overlapping members are reported already; decoding them is how a
         // 100 KB archive makes a checker inflate gigabytes.
@@ -169,6 +171,18 @@ function compareHeaders(
 function toProblem(err: unknown, entry?: string): ZipProblem {
   if (err instanceof CozipError) return { code: err.code, message: err.message, entry };
   throw err;
+}
+
+/**
+ * The names in findOverlaps' OVERLAP pairs: members never to decode, since
+ * decoding them is how a 100 KB archive makes a checker inflate gigabytes.
+ * The members left are pairwise disjoint (an overlap with any member implies
+ * one with the next in offset order), so each byte is decoded at most once.
+ */
+export function overlappingNames(problems: readonly ZipProblem[]): Set<string> {
+  const names = new Set<string>();
+  for (const p of problems) if (p.code === 'OVERLAP') names.add(p.entry!).add(p.other!);
+  return names;
 }
 
 /**

@@ -413,23 +413,58 @@ export async function checkHeld(entry: ZipEntry, raw: Uint8Array): Promise<numbe
   return n;
 }
 
-/** The member's whole content, decompressed and verified. */
+/** readEntry's default limit: beyond it, stream the member with openEntry. */
+export const READ_ENTRY_LIMIT = 256 * 1024 * 1024;
+
+export interface ReadEntryOptions extends ReadOptions {
+  /**
+   * Members declaring more uncompressed bytes than this are refused with
+   * LIMIT_EXCEEDED before anything is read or allocated (default 256 MiB;
+   * at most 2^31 - 1). Larger members: stream them with openEntry.
+   */
+  maxBytes?: number;
+}
+
+/**
+ * The member's whole content, decompressed and verified, in one buffer of
+ * the declared size: peak memory is the member once, not its chunks and a
+ * copy of them.
+ */
 export async function readEntry(
   archive: ZipArchive,
   entry: ZipEntry,
-  options: ReadOptions = {},
+  options: ReadEntryOptions = {},
 ): Promise<Uint8Array> {
+  const { maxBytes = READ_ENTRY_LIMIT, ...read } = options;
   checkOpenable(entry);
   if (entry.uncompressedSize > BYTES_LIMIT) {
     throw new CozipError(
       'TOO_LARGE',
       `${entry.name} is ${entry.uncompressedSize} bytes: too large for one buffer, stream it with openEntry`,
+      { details: { name: entry.name, size: entry.uncompressedSize, limit: BYTES_LIMIT } },
+    );
+  }
+  if (entry.uncompressedSize > maxBytes) {
+    throw new CozipError(
+      'LIMIT_EXCEEDED',
+      `${entry.name} is ${entry.uncompressedSize} bytes, over readEntry's limit of ${maxBytes} (raise maxBytes, or stream it with openEntry)`,
+      { details: { name: entry.name, size: entry.uncompressedSize, limit: maxBytes } },
     );
   }
   if (decodesInOneCall(entry)) {
-    const out = await decodeHeld(entry, await readPayload(archive, entry, options));
+    const out = await decodeHeld(entry, await readPayload(archive, entry, read));
     // Sources may hand out views of cached bytes: the caller gets its own copy.
     return entry.method === METHOD_STORE ? new Uint8Array(out) : out;
   }
-  return readAll(openEntry(archive, entry, options));
+  // The declared size is bounded above; a directory that lies about it costs
+  // address space, not memory (pages never written are never touched).
+  const out = new Uint8Array(entry.uncompressedSize);
+  let at = 0;
+  for await (const chunk of openEntry(archive, entry, read)) {
+    // openEntry fails on more bytes than declared; this guards the copy anyway.
+    if (at + chunk.length > out.length) throw tooMany(entry.name, out.length, at + chunk.length);
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }

@@ -4,6 +4,7 @@
 import { CozipError } from '../errors.js';
 import { findOverlaps } from './check.js';
 import type { ZipEntry } from './entry.js';
+import { checkTreeShape, MAX_LINK_TARGET } from './extract-tree.js';
 import { unsafeNameReason } from './names.js';
 
 export interface ExtractLimits {
@@ -22,6 +23,12 @@ export interface ExtractPlanOptions extends ExtractLimits {
   allowSymlinks?: boolean;
   /** Treat `\` in names as a separator instead of refusing the name (default false). */
   backslashAsSeparator?: boolean;
+  /**
+   * Called for what is extracted anyway but worth knowing: two names that
+   * differ only in case (DUPLICATE_NAME), which one file on a
+   * case-insensitive filesystem.
+   */
+  onWarning?: (warning: CozipError) => void;
 }
 
 export interface PlannedItem {
@@ -35,6 +42,13 @@ export interface ExtractPlan {
   items: PlannedItem[];
   /** Entries left out: symlinks without allowSymlinks. */
   skipped: Array<{ entry: ZipEntry; reason: string }>;
+  /** Extracted anyway: names that differ only in case (DUPLICATE_NAME). */
+  warnings: CozipError[];
+  /**
+   * Paths that another path equals but for case: on a case-insensitive
+   * filesystem they are one file, so their writes must look before renaming.
+   */
+  caseTwins: Set<string>;
   totalBytes: number;
 }
 
@@ -64,6 +78,10 @@ export function planExtraction(
   const items: PlannedItem[] = [];
   const skipped: ExtractPlan['skipped'] = [];
   const paths = new Set<string>();
+  // Lower-cased path -> a path with capitals that lower-cases to it.
+  const capitals = new Map<string, string>();
+  const warnings: CozipError[] = [];
+  const caseTwins = new Set<string>();
   let totalBytes = 0;
   for (const entry of selected) {
     const name = options.backslashAsSeparator ? entry.name.replaceAll('\\', '/') : entry.name;
@@ -94,7 +112,27 @@ export function planExtraction(
         details: { path },
       });
     }
+    if (!paths.has(path)) {
+      const twin = caseTwin(path, paths, capitals);
+      if (twin !== undefined) {
+        caseTwins.add(twin).add(path);
+        const warning = new CozipError(
+          'DUPLICATE_NAME',
+          `${JSON.stringify(twin)} and ${JSON.stringify(path)} differ only in case (one file on a case-insensitive filesystem)`,
+          { details: { path, other: twin } },
+        );
+        warnings.push(warning);
+        options.onWarning?.(warning);
+      }
+    }
     paths.add(path);
+    if (entry.isSymlink && entry.uncompressedSize > MAX_LINK_TARGET) {
+      throw new CozipError(
+        'LIMIT_EXCEEDED',
+        `symlink ${entry.name} has a target of ${entry.uncompressedSize} bytes (limit ${MAX_LINK_TARGET})`,
+        { details: { name: entry.name, size: entry.uncompressedSize } },
+      );
+    }
     const ratio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
     if (entry.uncompressedSize > 1024 * 1024 && ratio > maxRatio) {
       throw new CozipError(
@@ -117,5 +155,23 @@ export function planExtraction(
       kind: entry.isSymlink ? 'symlink' : entry.isDirectory ? 'directory' : 'file',
     });
   }
-  return { items, skipped, totalBytes };
+  checkTreeShape(items);
+  return { items, skipped, warnings, caseTwins, totalBytes };
+}
+
+/**
+ * A path already planned that equals `path` but for case, if any; records
+ * `path`. Two such paths need a capital in one of them, so only paths with
+ * capitals are kept in `capitals`.
+ */
+function caseTwin(
+  path: string,
+  paths: ReadonlySet<string>,
+  capitals: Map<string, string>,
+): string | undefined {
+  const lower = path.toLowerCase();
+  if (lower === path) return capitals.get(lower);
+  const twin = capitals.get(lower) ?? (paths.has(lower) ? lower : undefined);
+  if (twin === undefined) capitals.set(lower, path);
+  return twin;
 }

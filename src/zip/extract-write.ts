@@ -13,6 +13,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readlinkSync,
   renameSync,
   rmSync,
   type Stats,
@@ -31,9 +32,12 @@ export class TargetTree {
   private readonly known = new Set<string>();
   /** Directories this extraction made (mkdir succeeded): empty but for what it writes. */
   private readonly created = new Set<string>();
+  /** Paths equal to another but for case: they may meet on disk, so they always look first. */
+  private readonly caseTwins: ReadonlySet<string>;
 
-  constructor(root: string) {
+  constructor(root: string, caseTwins: ReadonlySet<string> = new Set()) {
     this.root = resolve(root);
+    this.caseTwins = caseTwins;
   }
 
   /** Creates the root itself; one that was there may hold temp files of a killed run. */
@@ -42,6 +46,19 @@ export class TargetTree {
       if (mkdirSync(this.root, { recursive: true }) === undefined) sweepOnce(this.root);
     } catch (err) {
       throw writeFailed(err, this.root);
+    }
+  }
+
+  /** The target of the symlink already at `rel`, if there is one (anything else: undefined). */
+  linkAt(rel: string): string | undefined {
+    const path = join(this.root, ...rel.split('/'));
+    try {
+      return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()
+        ? readlinkSync(path)
+        : undefined;
+    } catch {
+      // ENOTDIR, ENAMETOOLONG: nothing is there to follow.
+      return undefined;
     }
   }
 
@@ -68,20 +85,24 @@ export class TargetTree {
     const cut = rel.lastIndexOf('/');
     if (cut > 0) this.makeDirs(rel.slice(0, cut));
     const dir = join(this.root, ...rel.split('/'));
-    const st = lstatSync(dir, { throwIfNoEntry: false });
-    if (!st) {
-      try {
-        mkdirSync(dir);
-        this.created.add(rel);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeFailed(err, dir);
-        // Someone made it meanwhile: check what it is.
-        this.checkDir(dir, lstatSync(dir));
+    try {
+      const st = lstatSync(dir, { throwIfNoEntry: false });
+      if (!st) {
+        try {
+          mkdirSync(dir);
+          this.created.add(rel);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+          // Someone made it meanwhile: check what it is.
+          this.checkDir(dir, lstatSync(dir));
+        }
+      } else {
+        this.checkDir(dir, st);
+        // A directory that was there may hold temp files of a killed run.
+        sweepOnce(dir);
       }
-    } else {
-      this.checkDir(dir, st);
-      // A directory that was there may hold temp files of a killed run.
-      sweepOnce(dir);
+    } catch (err) {
+      throw writeFailed(err, dir);
     }
     this.known.add(rel);
   }
@@ -94,7 +115,12 @@ export class TargetTree {
    */
   fresh(rel: string): boolean {
     const cut = rel.lastIndexOf('/');
-    return cut > 0 && this.created.has(rel.slice(0, cut)) && !this.created.has(rel);
+    return (
+      cut > 0 &&
+      this.created.has(rel.slice(0, cut)) &&
+      !this.created.has(rel) &&
+      !this.caseTwins.has(rel)
+    );
   }
 
   private checkDir(dir: string, st: Stats): void {
@@ -118,7 +144,12 @@ export interface FileWriteOptions {
 
 /** May `dest` be written? Throws unless it is absent, or a file and overwrite is on. */
 function checkExisting(dest: string, options: FileWriteOptions): void {
-  const existing = lstatSync(dest, { throwIfNoEntry: false });
+  let existing: Stats | undefined;
+  try {
+    existing = lstatSync(dest, { throwIfNoEntry: false });
+  } catch (err) {
+    throw writeFailed(err, dest);
+  }
   if (!existing) return;
   if (existing.isSymbolicLink() || existing.isDirectory()) {
     throw new CozipError(
@@ -218,40 +249,43 @@ export async function writeStreamedFile(
     await written(rename(temp, dest));
   } catch (err) {
     await rm(temp, { force: true });
-    throw err;
+    throw writeFailed(err, dest);
   }
 }
 
-/** Creates the symlink `rel` -> `linkTarget`, which must stay inside the root. */
+/**
+ * Creates the symlink `rel` -> `linkTarget`. Its target was checked before
+ * extraction began (extract-tree.ts), against the archive's other links and
+ * what is on disk.
+ */
 export async function writeSymlink(
   tree: TargetTree,
   rel: string,
-  entry: ZipEntry,
   linkTarget: string,
   options: FileWriteOptions,
 ): Promise<void> {
   const dest = tree.destination(rel);
   tree.makeDirs(dirname(rel));
-  // A link may point anywhere; it must not point outside the extraction root.
-  const resolved = resolve(dirname(dest), linkTarget);
-  if (resolved !== tree.root && !resolved.startsWith(tree.root + sep)) {
-    throw new CozipError(
-      'UNSAFE_PATH',
-      `symlink ${rel} points outside the target (${linkTarget})`,
-      {
-        details: { name: entry.name, target: linkTarget },
-      },
-    );
-  }
-  const existing = lstatSync(dest, { throwIfNoEntry: false });
-  if (existing) {
-    if (!options.overwrite) {
-      throw new CozipError('FILE_EXISTS', `${dest} already exists (use overwrite to replace it)`, {
-        details: { path: dest },
-      });
+  try {
+    const existing = lstatSync(dest, { throwIfNoEntry: false });
+    if (existing) {
+      if (existing.isDirectory()) {
+        throw new CozipError('UNSAFE_PATH', `${dest} exists and is a directory`, {
+          details: { path: dest },
+        });
+      }
+      if (!options.overwrite) {
+        throw new CozipError(
+          'FILE_EXISTS',
+          `${dest} already exists (use overwrite to replace it)`,
+          { details: { path: dest } },
+        );
+      }
+      if (existing.isSymbolicLink() && (await readlink(dest)) === linkTarget) return;
+      await rm(dest, { force: true });
     }
-    if (existing.isSymbolicLink() && (await readlink(dest)) === linkTarget) return;
-    await rm(dest, { force: true });
+    await symlink(linkTarget, dest);
+  } catch (err) {
+    throw writeFailed(err, dest);
   }
-  await symlink(linkTarget, dest);
 }

@@ -46,6 +46,8 @@ export {
   payloadOffset,
   payloadRange,
   prefetchLocalRecords,
+  READ_ENTRY_LIMIT,
+  type ReadEntryOptions,
   readEntry,
   readLocalRecord,
   verifyContent,

@@ -10,7 +10,7 @@ import type { File } from './file.js';
 import { searchBytes } from './names.js';
 import { findInArray } from './type1.js';
 import { type Columns, decodeColumns, entryAt, findInStructs } from './type3.js';
-import { locateChunk } from './type4.js';
+import { checkChunkRanges, locateChunk } from './type4.js';
 
 /** Decoded chunks kept per index: a chunk of 25,000 entries is a few MiB. */
 const CHUNKS_KEPT = 4;
@@ -45,6 +45,8 @@ export function findSerialized(b: Uint8Array, name: string | Uint8Array): File |
   let d = decoded.get(b);
   if (!d) {
     const { type, payload } = unpack(b);
+    // The chunk ranges are checked once, as a full read checks them.
+    if (type === TYPE_CHUNKED) checkChunkRanges(payload);
     d = { type, payload, chunks: new Map() };
     decoded.set(b, d);
   }

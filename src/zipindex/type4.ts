@@ -173,17 +173,41 @@ function chunkPayload(chunk: Chunk): Uint8Array {
   return zstdDecompress(p.subarray(1));
 }
 
+/**
+ * CORRUPT_INDEX unless First <= Last. A chunk whose range is empty hides
+ * its entries from lookups (which walk the chunks by these names) while a
+ * full read lists them; no writer makes one. (Chunks out of order, or names
+ * outside their chunk's range, stay as Go reads them: trusted, see the spec.)
+ */
+function checkRange(chunk: Chunk, index: number): void {
+  if (compareBytes(chunk.first, chunk.last) > 0) {
+    throw corrupt(`chunk ${index}: First is after Last`, { chunk: index });
+  }
+}
+
 /** All entries: chunk order, and offset order inside a chunk. */
 export function decodeChunked(body: Uint8Array): File[] {
   return readValues(chunkDecoder, body, (values) => {
     const files: File[] = [];
-    while (values.more()) decodeStructs(chunkPayload(readChunk(values)), files);
+    for (let index = 0; values.more(); index++) {
+      const chunk = readChunk(values);
+      checkRange(chunk, index);
+      decodeStructs(chunkPayload(chunk), files);
+    }
     return files;
   });
 }
 
+/** checkRange for every chunk, without decompressing any (a lookup's first step). */
+export function checkChunkRanges(body: Uint8Array): void {
+  readValues(chunkDecoder, body, (values) => {
+    for (let index = 0; values.more(); index++) checkRange(readChunk(values), index);
+  });
+}
+
 /**
- * Walks the chunks by their First/Last names (trusted, not verified) to the
+ * Walks the chunks by their First/Last names (trusted, not verified, but
+ * for First <= Last: see checkChunkRanges) to the
  * one whose range holds `key`: its position, and its type-3 payload
  * decompressed only when asked for.
  */
@@ -203,6 +227,7 @@ export function locateChunk(
 
 /** The entry stored under `key`, decompressing only the chunk that may hold it. */
 export function findInChunked(body: Uint8Array, key: Uint8Array): File | undefined {
+  checkChunkRanges(body);
   const found = locateChunk(body, key);
   return found ? findInStructs(found.payload(), key) : undefined;
 }

@@ -180,7 +180,9 @@ export function zstdDecompress(b: Uint8Array): Uint8Array {
     if (frame.contentSize !== undefined && frame.contentSize > limit - total) {
       throw indexTooLarge(`zstd frame declares ${frame.contentSize} bytes`, frame.contentSize);
     }
+    let produced = 0;
     const d = new Decompress((chunk) => {
+      produced += chunk.length;
       total += chunk.length;
       if (total > limit) throw indexTooLarge(`decompressed payload (${b.length} bytes in)`, total);
       parts.push(chunk);
@@ -190,6 +192,13 @@ export function zstdDecompress(b: Uint8Array): Uint8Array {
     } catch (err) {
       if (err instanceof CozipError) throw err;
       throw corrupt(`zstd: ${(err as Error)?.message ?? err}`, { offset: o });
+    }
+    // fzstd does not hold a frame to its declared size; Go's decoder does.
+    if (frame.contentSize !== undefined && produced !== frame.contentSize) {
+      throw corrupt(
+        `zstd: frame declares ${frame.contentSize} bytes of content and holds ${produced}`,
+        { offset: o },
+      );
     }
     o = frame.end;
   }

@@ -131,6 +131,26 @@ describe('cozip create', () => {
     assert.equal(cat.stdout, '{"x":1}');
   });
 
+  it('from JSON whose keys carry a byte order mark: the mark is dropped, a clash refused', async () => {
+    const marked = join(dir, 'tables', 'bom.json');
+    writeFileSync(
+      marked,
+      JSON.stringify([{ '\uFEFFname': 'one.txt', path: '../data/a.txt', '\uFEFFlabel': 'x' }]),
+    );
+    const out = join(dir, 'bom.zip');
+    await ok(['create', out, '--from', marked]);
+    assert.deepEqual(json<Row[]>(await ok(['ls', out, '--json', '--columns', 'name,label'])), [
+      { name: 'one.txt', label: 'x' },
+    ]);
+    const clash = join(dir, 'tables', 'bom-clash.json');
+    writeFileSync(
+      clash,
+      JSON.stringify([{ name: 'one.txt', path: '../data/a.txt', '\uFEFFk': 'x', k: 'y' }]),
+    );
+    const refused = await expectExit(['create', join(dir, 'bom-clash.zip'), '--from', clash], 1);
+    assert.match(refused.stderr, /^cozip: INVALID_INPUT: .*"k"/);
+  });
+
   it('from Parquet', async () => {
     const table = join(dir, 'tables', 'm.parquet');
     const bytes = parquetWriteBuffer({

@@ -9,7 +9,7 @@ import { validateCozip } from '../../src/cozip/validate.js';
 import { writeCozip } from '../../src/cozip/writer.js';
 import { isCozipError } from '../../src/errors.js';
 import { getU16, getU32, putU16, putU32 } from '../../src/zip/bytes.js';
-import { crc32 } from '../../src/zip/codecs.js';
+import { crc32, registerDecompressor } from '../../src/zip/codecs.js';
 import { bufferSink } from '../../src/zip/sink.js';
 import { seededBytes } from '../helpers/random.js';
 
@@ -172,5 +172,54 @@ describe('corrupt cozips: each canonical error code', () => {
     const second = cd + 46 + getU16(b, cd + 28);
     putU32(b, second + 20, 0xffffffff);
     await validates(reseal(b), 'INVALID_ZIP64');
+  });
+});
+
+describe('corrupt cozips: overlapping members', () => {
+  it('OVERLAP: central records sharing one member are reported, and none is decoded', async () => {
+    // 40 members of 40 KB, then every central record but the index's is
+    // made the first member's (name included, as its local header has it),
+    // with a method whose decoder counts what it is given: a content check
+    // that decodes per record decodes 40 times what the archive holds.
+    const sink = bufferSink();
+    const files = Array.from({ length: 40 }, (_, i) => ({
+      name: `m${String(i).padStart(2, '0')}`,
+      path: seededBytes(i + 1, 40_000),
+    }));
+    await writeCozip(sink, files, { profile: 'none', mtime: new Date(0) });
+    const b = sink.bytes().slice();
+    const eocd = b.length - 22;
+    let at = getU32(b, eocd + 16);
+    const records: number[] = [];
+    for (let i = 0; i < getU16(b, eocd + 10); i++) {
+      records.push(at);
+      at += 46 + getU16(b, at + 28) + getU16(b, at + 30) + getU16(b, at + 32);
+    }
+    const name = (r: number) =>
+      new TextDecoder().decode(b.subarray(r + 46, r + 46 + getU16(b, r + 28)));
+    const members = records.filter((r) => /^m\d+$/.test(name(r)));
+    const first = members.find((r) => name(r) === 'm00')!;
+    const COUNTING = 0x7e7e;
+    for (const r of members) {
+      for (const field of [16, 20, 24, 42]) putU32(b, r + field, getU32(b, first + field));
+      b.copyWithin(r + 46, first + 46, first + 49);
+      putU16(b, r + 10, COUNTING);
+    }
+    putU16(b, getU32(b, first + 42) + 8, COUNTING);
+    reseal(b);
+    let decoded = 0;
+    registerDecompressor(COUNTING, async function* (input) {
+      for await (const chunk of input) {
+        decoded += chunk.length;
+        yield chunk;
+      }
+    });
+    const report = await validateCozip(b, { content: true });
+    assert.equal(report.ok, false);
+    assert.equal(decoded, 0, 'overlapping members are not decoded');
+    assert.ok(
+      report.problems.some((p) => p.code === 'OVERLAP'),
+      JSON.stringify(report.problems),
+    );
   });
 });

@@ -115,6 +115,18 @@ describe('encodeManifest: schema', () => {
     );
   });
 
+  it('refuses two columns that read back as one (a byte order mark, lone surrogates)', async () => {
+    // Readers decode names as UTF-8 and drop a leading U+FEFF: the archive
+    // would be written, and no reader could list it.
+    const row = { name: 'x', offset: 1, size: 2 };
+    throwsInput(() => encodeManifest([{ ...row, '\uFEFFk': 1, k: 2 }]), { column: 'k' });
+    throwsInput(() => encodeManifest([{ ...row, '\uFEFFname': 'y' }]), { other: 'name' });
+    throwsInput(() => encodeManifest([{ ...row, 'a\uD800': 1, 'a\uDBFF': 2 }]));
+    // One such name alone is written; it reads back without the mark.
+    const { rows } = await decode(encodeManifest([{ ...row, '\uFEFFk': 1 }]));
+    assert.deepEqual(Object.keys(rows[0]), ['name', 'offset', 'size', 'k']);
+  });
+
   it('writes row groups of rowGroupSize rows, with statistics', () => {
     const rows = Array.from({ length: 25 }, (_, i) => ({
       name: `f${i}`,

@@ -114,6 +114,39 @@ describe('Parquet page guard', () => {
     assert.equal(existsSync(out), false);
   });
 
+  it('cozip create --from a table whose columns miss its schema: one line, no stack, nothing written', async () => {
+    // A page of the first column broken, and the schema's `label` renamed:
+    // the decoder starts reading the first columns, then finds no schema
+    // column for the last chunk and gives up; the first column's failure,
+    // which nobody awaits any more, used to end the process with a stack.
+    const bytes = Buffer.from(
+      encodeManifest(
+        rows.map((r, i) => ({ name: r.name, offset: 100 + i, size: 1, label: r.label })),
+      ),
+    );
+    const first = parquetMetadata(bytes.slice().buffer).row_groups[0].columns[0].meta_data!;
+    const start = Number(first.dictionary_page_offset ?? first.data_page_offset);
+    const middle = start + Math.floor(Number(first.total_compressed_size) / 2);
+    bytes.fill(0xff, middle, middle + 16);
+    const footer = bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8);
+    bytes[bytes.indexOf('label', footer)] = 'L'.charCodeAt(0);
+    const table = join(dir, 'renamed.parquet');
+    writeFileSync(table, bytes);
+    const out = join(dir, 'from-renamed.zip');
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, 'create', out, '--from', table, '--path-col', 'name'],
+        { timeout: 30_000, cwd: dir },
+        (err, _o, e) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr: String(e) }),
+      );
+    });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^cozip: INVALID_INPUT: [^\n]*\n$/);
+    assert.equal(existsSync(out), false);
+  });
+
   it('random byte changes in a manifest: rows or a typed error, never a hang', async () => {
     const clean = encodeManifest(
       rows

@@ -9,7 +9,9 @@ import { detectSozip } from '../../src/sozip/detect.js';
 import { encodeSozipIndex } from '../../src/sozip/index-record.js';
 import { openSozipMember, readRange } from '../../src/sozip/random-access.js';
 import { validateSozip } from '../../src/sozip/validate.js';
-import { putU32, putU64 } from '../../src/zip/bytes.js';
+import { getU32, putU32, putU64 } from '../../src/zip/bytes.js';
+import { checkZip } from '../../src/zip/check.js';
+import { fullOverlapBomb, quotedOverlapBomb } from '../helpers/bombs.js';
 import { randomInt, rng } from '../helpers/random.js';
 import { assemble, type MemberParts, openBytes, referenceDeflate, textContent } from './helpers.js';
 
@@ -298,5 +300,38 @@ describe('chunks that do not decode on their own (SOZIP_BAD_CHUNK)', () => {
       }),
     ]);
     assert.deepEqual(await problems(archive, true), ['CRC_MISMATCH']);
+  });
+});
+
+describe('overlapping members', () => {
+  it('many central records on one SOZip member: reported, its chunks decoded for none', async () => {
+    // The member's one central record, repeated: every copy finds the same
+    // index after the same data, and a deep check would decode it per copy.
+    const bytes = await assemble([member()]);
+    const eocd = bytes.length - 22;
+    const cdOffset = getU32(bytes, eocd + 16);
+    const record = bytes.slice(cdOffset, eocd);
+    const copies = 20;
+    const cd = Buffer.concat(Array.from({ length: copies }, () => record));
+    const end = Buffer.from(bytes.subarray(eocd));
+    end.writeUInt16LE(copies, 8);
+    end.writeUInt16LE(copies, 10);
+    end.writeUInt32LE(cd.length, 12);
+    const bomb = new Uint8Array(Buffer.concat([bytes.subarray(0, cdOffset), cd, end]));
+    const zip = await openBytes(bomb);
+    const check = await checkZip(zip);
+    assert.equal(check.bytesChecked, 0);
+    assert.ok(check.problems.some((p) => p.code === 'OVERLAP'));
+    const v = await validateSozip(zip, { deep: true });
+    assert.equal(v.ok, false);
+    const decoded = v.members.reduce((n, m) => n + (m.verifiedChunks ?? 0), 0);
+    assert.equal(decoded, 0, 'no chunk of an overlapping member is decoded');
+    assert.equal(v.problems.filter((p) => p.code === 'OVERLAP').length, copies);
+    // The built-in bombs: full and quoted overlap, nothing inflated.
+    for (const b of [fullOverlapBomb(50, 1 << 20), quotedOverlapBomb(20, 1 << 20)]) {
+      const r = await checkZip(await openBytes(b));
+      assert.equal(r.bytesChecked, 0);
+      assert.ok(r.problems.some((p) => p.code === 'OVERLAP'));
+    }
   });
 });

@@ -171,6 +171,30 @@ describe('safe extraction', () => {
     );
   });
 
+  it('names equal but for case are extracted with a DUPLICATE_NAME warning', async () => {
+    const zip = pyZip([
+      ['A.txt', 'upper'],
+      ['a.txt', 'lower'],
+      ['d/X.bin', 'one'],
+      ['D/x.bin', 'two'],
+      ['plain.txt', 'p'],
+    ]);
+    const seen: string[] = [];
+    const dest = fresh();
+    const r = await extractZip(await openZip(zip), dest, {
+      onWarning: (w) => seen.push(w.code),
+    });
+    assert.equal(r.files, 5);
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.details.other, w.details.path]),
+      [
+        ['DUPLICATE_NAME', 'A.txt', 'a.txt'],
+        ['DUPLICATE_NAME', 'd/X.bin', 'D/x.bin'],
+      ],
+    );
+    assert.deepEqual(seen, ['DUPLICATE_NAME', 'DUPLICATE_NAME']);
+  });
+
   it('a small member with a wrong CRC or broken data fails and leaves no file', async () => {
     const good = pyZip([
       ['ok.txt', 'fine '.repeat(300)],
@@ -200,9 +224,26 @@ describe('safe extraction', () => {
     );
   });
 
-  it('in directories it made itself, a file still never replaces a directory', async () => {
-    // The directory entry comes after the file of the same path: directories
-    // are made first, so the file meets a directory this extraction made.
+  it('what the OS refuses is a CozipError too: a 65,535-byte name, a link over a directory', async () => {
+    const dest = fresh();
+    await assert.rejects(
+      extractZip(await openZip(pyZip([['n'.repeat(65535), 'x']])), dest),
+      (e) => isCozipError(e, 'WRITE_FAILED') && e.details.code === 'ENAMETOOLONG',
+    );
+    assert.deepEqual(readdirSync(dest), []);
+    const withDir = fresh();
+    mkdirSync(join(withDir, 'l'), { recursive: true });
+    await assert.rejects(
+      extractZip(await openZip(pyZip([['l', 'x', 0o120777]])), withDir, {
+        allowSymlinks: true,
+        overwrite: true,
+      }),
+      (e) => isCozipError(e, 'UNSAFE_PATH'),
+    );
+  });
+
+  it('a file that is also a directory is refused before anything is written', async () => {
+    // In either order, and with a directory entry of the same path.
     for (const entries of [
       [
         ['d/a', 'file'],
@@ -212,12 +253,95 @@ describe('safe extraction', () => {
         ['d/x/y', 'inner'],
         ['d/x', 'outer'],
       ],
+      [
+        ['x', 'outer'],
+        ['x/y.txt', 'inner'],
+      ],
     ] as Array<Array<[string, string]>>) {
-      const dir = fresh();
-      await assert.rejects(extractZip(await openZip(pyZip(entries)), dir), (e) =>
-        isCozipError(e, 'UNSAFE_PATH'),
-      );
-      assert.ok(lstatSync(join(dir, entries[0][0].endsWith('y') ? 'd/x' : 'd/a')).isDirectory());
+      await refuses(pyZip(entries), 'UNSAFE_PATH');
     }
+  });
+});
+
+/** Every path under `dir`, not following symlinks (a hostile tree may loop). */
+function listTree(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => [
+    prefix + d.name,
+    ...(d.isDirectory() ? listTree(join(dir, d.name), `${prefix}${d.name}/`) : []),
+  ]);
+}
+
+describe('symlinks with allowSymlinks', () => {
+  const L = 0o120777;
+  /** Extracts into `<fresh>/out`; the error code, and what exists beside `out` afterwards. */
+  const attempt = async (entries: Array<[string, string, number?]>, options = {}) => {
+    const parent = fresh();
+    mkdirSync(parent);
+    const dest = join(parent, 'out');
+    const code = await extractZip(await openZip(pyZip(entries)), dest, {
+      allowSymlinks: true,
+      ...options,
+    }).then(
+      () => 'ok',
+      (err) => (isCozipError(err) ? err.code : `untyped ${err}`),
+    );
+    const written = existsSync(dest) ? listTree(dest) : [];
+    return { code, outside: readdirSync(parent).filter((f) => f !== 'out'), written, dest };
+  };
+
+  it('a chain of links that each look inside: refused before anything is written', async () => {
+    const r = await attempt([
+      ['d/l', '..', L],
+      ['d/l/l2', '..', L],
+      ['d/l/l2/l3', '..', L],
+      ['d/l/l2/x.txt', 'evil'],
+    ]);
+    assert.deepEqual(r, { ...r, code: 'UNSAFE_PATH', outside: [], written: [] });
+  });
+
+  it('a link to a link is followed: where it really leads must be inside', async () => {
+    // d/l is the root itself, so d/l2 -> l/.. is the parent of the root.
+    const outward = await attempt([
+      ['d/l', '..', L],
+      ['d/l2', 'l/..', L],
+    ]);
+    assert.deepEqual(outward, { ...outward, code: 'UNSAFE_PATH', outside: [], written: [] });
+    // The same, whichever comes first, and through a link already on disk.
+    const reversed = await attempt([
+      ['d/l2', 'l/..', L],
+      ['d/l', '..', L],
+    ]);
+    assert.deepEqual(reversed, { ...reversed, code: 'UNSAFE_PATH', written: [] });
+    const parent = fresh();
+    const dest = join(parent, 'out');
+    mkdirSync(join(dest, 'd'), { recursive: true });
+    symlinkSync('..', join(dest, 'd', 'up'));
+    await assert.rejects(
+      extractZip(await openZip(pyZip([['d/x', 'up/..', L]])), dest, { allowSymlinks: true }),
+      (e) => isCozipError(e, 'UNSAFE_PATH'),
+    );
+    assert.deepEqual(readdirSync(join(dest, 'd')), ['up']);
+    // Links to links that stay inside are fine.
+    const fine = await attempt([
+      ['d/t.txt', 'x'],
+      ['d/a', 't.txt', L],
+      ['b', 'd/a', L],
+      ['c', 'd/../b', L],
+    ]);
+    assert.equal(fine.code, 'ok');
+    assert.equal(readFileSync(join(fine.dest, 'c'), 'utf8'), 'x');
+  });
+
+  it('absolute targets, loops and empty targets are refused', async () => {
+    const parent = fresh();
+    for (const target of ['/etc', join(parent, 'out', 'x'), 'C:/x', '']) {
+      const r = await attempt([['l', target, L]]);
+      assert.deepEqual(r, { ...r, code: 'UNSAFE_PATH', outside: [], written: [] }, target);
+    }
+    const loop = await attempt([
+      ['a', 'b/x', L],
+      ['b', 'a', L],
+    ]);
+    assert.deepEqual(loop, { ...loop, code: 'UNSAFE_PATH', written: [] });
   });
 });

@@ -616,6 +616,19 @@ describe('type 4: chunked (section 5)', () => {
     assert.equal(deserializeFiles(b).length, 4);
   });
 
+  it('a chunk whose First is after its Last: CORRUPT_INDEX from both the full read and a lookup', () => {
+    // Lookups walk by First/Last: "b" < First "d" stops the walk, though a
+    // full read lists "b". The index is refused by both, whatever is looked up.
+    const b = cat(
+      4,
+      chunk('0', '1', blob(['0', '1']), 2),
+      chunk('d', 'a', blob(['a', 'b', 'd']), 3),
+    );
+    assert.throws(() => deserializeFiles(b), code('CORRUPT_INDEX'));
+    assert.throws(() => findSerialized(b, 'b'), code('CORRUPT_INDEX'));
+    assert.throws(() => findSerialized(b.slice(), '0'), code('CORRUPT_INDEX'));
+  });
+
   it('keys in any order, str or bin, unknown keys skipped', () => {
     const payload = blob(['x', 'y']);
     const b = cat(

@@ -10,10 +10,12 @@ import { after, describe, it } from 'node:test';
 import { encode as mpEncode } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { isCozipError } from '../../src/errors.js';
+import { getU16, getU32, putU16 } from '../../src/zip/bytes.js';
 import { valueEnd } from '../../src/zipindex/msgpack-bounds.js';
-import { deserializeFiles } from '../../src/zipindex/serialize.js';
-import { zstdCompress } from '../../src/zipindex/zstd.js';
+import { deserializeFiles, serialize } from '../../src/zipindex/serialize.js';
+import { zstdCompress, zstdDecompress } from '../../src/zipindex/zstd.js';
 import { cozip } from '../cli/run.js';
+import { synthetic } from './synthetic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cozip-hostile-index-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,6 +70,26 @@ describe('hostile zipindex input', () => {
     const started = performance.now();
     assert.throws(() => deserializeFiles(index), code('INDEX_TOO_LARGE'));
     assert.ok(performance.now() - started < 5000);
+  });
+
+  it('a zstd frame declaring more content than it holds is CORRUPT_INDEX', async () => {
+    // A type-3 index (20 entries, one zstd frame): the frame header's content
+    // size is raised by 7; the blocks still hold the real payload.
+    const index = await serialize(synthetic(20, 5));
+    assert.equal(index[0], 3);
+    const frame = index.subarray(index.indexOf(0x28, 1));
+    assert.equal(getU32(frame, 0), 0xfd2fb528);
+    const fhd = frame[4];
+    const single = (fhd & 0x20) !== 0;
+    const fcsBytes = [single ? 1 : 0, 2, 4, 8][fhd >> 6];
+    assert.ok(fcsBytes >= 2, `content size field of ${fcsBytes} bytes`);
+    const at = 5 + (single ? 0 : 1) + [0, 1, 2, 4][fhd & 3];
+    const lying = index.slice();
+    const f = lying.subarray(index.length - frame.length);
+    putU16(f, at, getU16(f, at) + 7);
+    assert.throws(() => deserializeFiles(lying), code('CORRUPT_INDEX'));
+    assert.throws(() => zstdDecompress(f), code('CORRUPT_INDEX'));
+    assert.equal(deserializeFiles(index).length, 20);
   });
 
   it('the bounds walker finds the end of every valid value, as the library encodes it', () => {

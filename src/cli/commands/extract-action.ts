@@ -43,6 +43,7 @@ export async function runExtract(src: string, opts: ExtractOptions): Promise<voi
     bar.stop();
     if (!opts.quiet) {
       for (const s of result.skipped) note(`cozip: skipped ${s.name}: ${s.reason}`);
+      for (const w of result.warnings) note(`cozip: warning: ${w.message}`);
       await writeOut(
         `extracted ${count(result.files)} file(s), ${count(result.bytes)} bytes to ${opts.output}\n`,
       );

@@ -23,6 +23,7 @@ export async function runGet(src: string, names: string[], opts: GetOptions): Pr
   });
   if (!opts.quiet) {
     for (const s of result.skipped) note(`cozip: skipped ${s.name}: ${s.reason}`);
+    for (const w of result.warnings) note(`cozip: warning: ${w.message}`);
     await writeOut(
       `wrote ${count(result.files)} file(s), ${count(result.bytes)} bytes to ${opts.output}\n`,
     );

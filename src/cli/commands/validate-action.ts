@@ -7,7 +7,7 @@ import { CozipError, isCozipError } from '../../errors.js';
 import type { ReadPlanner } from '../../io/planner.js';
 import { mayBeFollowedByIndex } from '../../sozip/detect.js';
 import { validateSozip } from '../../sozip/validate.js';
-import { checkZip } from '../../zip/check.js';
+import { checkZip, overlappingNames } from '../../zip/check.js';
 import type { ZipEntry } from '../../zip/entry.js';
 import { openZip } from '../../zip/reader.js';
 import { claimsCozip, openSrc } from '../archive.js';
@@ -97,7 +97,12 @@ async function zipReport(src: string, source: ReadPlanner): Promise<Report> {
         }
       },
     });
-    const s = await validateSozip(zip, { deep: true, select: (e) => candidates.has(e) });
+    // Overlapping members are reported by checkZip already and not decoded.
+    const overlapping = overlappingNames(r.problems);
+    const s = await validateSozip(zip, {
+      deep: true,
+      select: (e) => candidates.has(e) && !overlapping.has(e.name),
+    });
     return {
       source: src,
       ok: r.ok && s.ok,
