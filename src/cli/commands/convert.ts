@@ -6,6 +6,7 @@ import { parseDate } from '../options.js';
 export interface ConvertOptions {
   mtime?: Date;
   escapeNames?: boolean;
+  force?: boolean;
   quiet?: boolean;
 }
 
@@ -14,12 +15,13 @@ export function registerConvert(program: Command): void {
     .command('convert')
     .description('rewrite any ZIP as a Flat cozip')
     .argument('<in>', 'ZIP path or http(s) URL')
-    .argument('<out>', 'the cozip to write (replaced atomically)')
+    .argument('<out>', 'the cozip to write (an existing one only with --force)')
     .option('--mtime <iso>', 'modification time of every entry, for reproducible output', parseDate)
     .option(
       '--escape-names',
       'store non-ASCII names as %XX (cozip names are ASCII), the original in a source_name column',
     )
+    .option('--force', 'replace OUT if it exists (never one of the inputs)')
     .addHelpText(
       'after',
       `

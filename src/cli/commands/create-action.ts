@@ -11,6 +11,7 @@ import { dirRows, readTable, tableFormat, tableRows } from '../inputs.js';
 import { metaColumns } from '../options.js';
 import { cozipWritten, note, writeOut } from '../output.js';
 import { withProgress } from '../progress.js';
+import { checkTarget } from '../targets.js';
 import { walkDir } from '../walk.js';
 import type { CreateOptions } from './create.js';
 
@@ -23,6 +24,8 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
     throw new UsageError('--priority applies to --profile none only');
   }
   const meta = metaColumns(opts.meta);
+  // Before anything is read: `create manifest.csv --from manifest.csv` replaced its own table.
+  checkTarget(out, { replace: opts.force, inputs: opts.from === undefined ? [] : [opts.from] });
   const rows = dir !== undefined ? await directoryRows(dir, out, cmd, opts) : await fromTable(opts);
   for (const row of rows) {
     for (const [column, value] of Object.entries(meta)) {

@@ -12,6 +12,7 @@ export interface CreateOptions {
   meta?: string[];
   mtime?: Date;
   escapeNames?: boolean;
+  force?: boolean;
   quiet?: boolean;
 }
 
@@ -19,7 +20,7 @@ export function registerCreate(program: Command): void {
   program
     .command('create')
     .description('pack a directory, or the files a table lists, into a cozip')
-    .argument('<out>', 'the cozip to write (replaced atomically)')
+    .argument('<out>', 'the cozip to write (an existing one only with --force)')
     .argument('[dir]', 'pack every regular file under this directory (symlinks skipped)')
     .option('--from <table>', 'pack the files a table lists: .csv, .json, .jsonl or .parquet')
     .addOption(
@@ -40,6 +41,7 @@ export function registerCreate(program: Command): void {
       '--escape-names',
       'store non-ASCII names as %XX (cozip names are ASCII), the original in a source_name column',
     )
+    .option('--force', 'replace OUT if it exists (never one of the inputs)')
     .addHelpText(
       'after',
       `
