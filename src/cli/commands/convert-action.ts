@@ -13,6 +13,8 @@ export async function runConvert(input: string, out: string, opts: ConvertOption
     convertToCozip(input, out, {
       mtime: opts.mtime,
       escapeNames: opts.escapeNames,
+      // --mtime fixes the manifest's mtime column too, not only the ZIP headers.
+      columns: opts.mtime ? () => ({ mtime: opts.mtime }) : undefined,
       manifest: { sortByName: true },
       onProgress,
       ...networkOptions(),

@@ -85,7 +85,7 @@ async function directoryRows(
   const kept = files.filter((f) => f.size > 0);
   if (kept.length === 0)
     throw new CozipError('INVALID_INPUT', `${dir} holds no non-empty regular files`);
-  return dirRows(kept);
+  return dirRows(kept, opts.mtime);
 }
 
 async function fromTable(opts: CreateOptions): Promise<CozipRow[]> {

@@ -36,7 +36,11 @@ export function registerCreate(program: Command): void {
       'path',
     )
     .option('--meta <col=value...>', 'add a column with this value on every row')
-    .option('--mtime <iso>', 'modification time of every entry, for reproducible output', parseDate)
+    .option(
+      '--mtime <iso>',
+      'modification time of every entry, in the ZIP headers and the manifest (reproducible output)',
+      parseDate,
+    )
     .option(
       '--escape-names',
       'store non-ASCII names as %XX (cozip names are ASCII), the original in a source_name column',
@@ -46,9 +50,10 @@ export function registerCreate(program: Command): void {
       'after',
       `
 From a directory, each file's name is its relative path, and the manifest
-gets "extension" and "mtime" columns. From a table, "path" and "name" are
-required and every other column goes into the manifest. Put DIR before
-variadic options (--priority, --meta), or end them with --.
+gets "extension" and "mtime" columns (--mtime: that time). From a table,
+"path" and "name" are required and every other column goes into the
+manifest. Put DIR before variadic options (--priority, --meta), or end them
+with --.
 
 Names must be ASCII (cozip spec 0.1.0); --escape-names packs other names
 with each non-ASCII UTF-8 byte written as %XX ("été.tif" -> "%C3%A9t%C3%A9.tif")
