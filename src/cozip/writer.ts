@@ -71,6 +71,8 @@ export interface WriteCozipOptions {
   spec?: CozipSpec;
   /** Modification time of every entry (default: now). Fix it for reproducible output. */
   mtime?: Date;
+  /** A path `out`: replace a file already there (default true; false: FILE_EXISTS). */
+  overwrite?: boolean;
   onProgress?: (progress: CozipProgress) => void;
 }
 
@@ -114,7 +116,8 @@ export async function writeCozip(
   const table = await resolveRows(rows, columns);
   const plan = await planArchive(profile, table, options);
   if (typeof out === 'string') refuseOwnSource(out, rows);
-  const sink = typeof out === 'string' ? await createFileSink(out) : out;
+  const sink =
+    typeof out === 'string' ? await createFileSink(out, { overwrite: options.overwrite }) : out;
   try {
     await writePlanned(sink, table, {
       profileCode: PROFILE_CODES[profile],
