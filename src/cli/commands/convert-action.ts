@@ -13,6 +13,7 @@ export async function runConvert(input: string, out: string, opts: ConvertOption
     convertToCozip(input, out, {
       mtime: opts.mtime,
       escapeNames: opts.escapeNames,
+      overwrite: opts.force === true,
       // --mtime fixes the manifest's mtime column too, not only the ZIP headers.
       columns: opts.mtime ? () => ({ mtime: opts.mtime }) : undefined,
       manifest: { sortByName: true },

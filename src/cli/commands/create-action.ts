@@ -40,6 +40,8 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
       priority: opts.priority,
       mtime: opts.mtime,
       escapeNames: opts.escapeNames,
+      // Also refused if one appears while the archive is written.
+      overwrite: opts.force === true,
       // Name order: a remote lookup by name reads one page of the manifest.
       manifest: { sortByName: true },
       onProgress,

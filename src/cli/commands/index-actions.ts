@@ -116,7 +116,7 @@ async function buildIndex(src: string, opts: BuildOptions): Promise<BuildSummary
   const zipEntries = info.entries ?? files.length;
   const cdSize = info.directorySize ?? 0;
   const bytes = await serializeColumns(files);
-  const sink = await createFileSink(opts.output);
+  const sink = await createFileSink(opts.output, { overwrite: opts.force === true });
   try {
     await sink.write(bytes);
     await sink.close();

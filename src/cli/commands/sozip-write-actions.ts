@@ -34,6 +34,7 @@ export async function runCreate(out: string, files: string[], opts: CreateOption
       chunkSize: opts.chunkSize,
       level: opts.level,
       threads: opts.threads,
+      overwrite: opts.force === true,
       mtime: opts.mtime,
       onWarning: warningNotes(opts.quiet),
       onProgress: (p) => bar.update(p.bytesIn, total),
@@ -77,6 +78,7 @@ export async function runConvert(
       chunkSize: opts.chunkSize,
       level: opts.level,
       threads: opts.threads,
+      overwrite: opts.force === true,
       onWarning: warningNotes(opts.quiet),
       onProgress: (p) => bar.update(p.bytesIn, total),
     });
