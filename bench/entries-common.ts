@@ -53,8 +53,8 @@ export function cozip(...args: string[]): Command {
 const forceFlags = new Map<string, string[]>();
 
 /**
- * `--force` if `cozip COMMAND --help` lists it (today neither create nor
- * convert does: they replace their output); outputs are deleted before every run anyway.
+ * `--force` if `cozip COMMAND --help` lists it (the writing commands refuse
+ * an existing output without it); outputs are deleted before every run anyway.
  */
 export function force(command: string): string[] {
   let flags = forceFlags.get(command);

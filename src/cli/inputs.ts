@@ -14,13 +14,17 @@ import { CozipError } from '../errors.js';
 import { csvRecords, parseCsv } from './csv.js';
 import type { DirFile } from './walk.js';
 
-/** Directory files as writer rows with the automatic `extension` and `mtime` columns. */
-export function dirRows(files: DirFile[]): CozipRow[] {
+/**
+ * Directory files as writer rows with the automatic `extension` and `mtime`
+ * columns; `mtime` (create --mtime) replaces every file's own time, so a
+ * touched file does not change the archive.
+ */
+export function dirRows(files: DirFile[], mtime?: Date): CozipRow[] {
   return files.map((f) => ({
     name: f.name,
     path: fileInput(f.path, f.size),
     extension: extname(f.name).slice(1) || null,
-    mtime: f.mtime,
+    mtime: mtime ?? f.mtime,
   }));
 }
 

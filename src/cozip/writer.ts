@@ -73,6 +73,8 @@ export interface WriteCozipOptions {
   spec?: CozipSpec;
   /** Modification time of every entry (default: now). Fix it for reproducible output. */
   mtime?: Date;
+  /** A path `out`: replace a file already there (default true; false: FILE_EXISTS). */
+  overwrite?: boolean;
   onProgress?: (progress: CozipProgress) => void;
 }
 
@@ -120,7 +122,8 @@ export async function writeCozip(
   if (start.tail instanceof Promise) start.tail.catch(() => {});
   let sink: Sink | undefined;
   try {
-    sink = typeof out === 'string' ? await createFileSink(out) : out;
+    sink =
+      typeof out === 'string' ? await createFileSink(out, { overwrite: options.overwrite }) : out;
     await writePlanned(sink, table, {
       profileCode: PROFILE_CODES[profile],
       data: start.data,

@@ -38,6 +38,8 @@ export interface SozipOptions {
   window?: number;
   /** Legal but unwise settings (a chunk size below 4096); default: process.emitWarning. */
   onWarning?: (warning: CozipError) => void;
+  /** A path `out`: replace a file already there (default true; false: FILE_EXISTS). */
+  overwrite?: boolean;
 }
 
 export interface SozipWriterOptions extends ZipWriterOptions, SozipOptions {}
@@ -348,7 +350,8 @@ export async function createSozipWriter(
   out: string | Sink,
   options: SozipWriterOptions = {},
 ): Promise<SozipWriter> {
-  const sink = typeof out === 'string' ? await createFileSink(out) : out;
+  const sink =
+    typeof out === 'string' ? await createFileSink(out, { overwrite: options.overwrite }) : out;
   try {
     return new SozipWriter(sink, options);
   } catch (err) {

@@ -2,7 +2,7 @@
 // file next to the target and renames it over the target when closed, so the
 // target is either the old file or the complete new one, never a half-written
 // archive; abort (or any failure) deletes the temp file.
-import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CozipError } from '../errors.js';
 import type { Sink } from './sink.js';
@@ -14,6 +14,13 @@ export interface FileSinkOptions {
   atomic?: boolean;
   /** Small writes are gathered into blocks of this size (default 1 MiB). */
   blockSize?: number;
+  /**
+   * Replace a file already at `path` (default true). false: FILE_EXISTS when
+   * one is there at creation, and at close, where the temp file is then
+   * hard-linked into place (which fails if anything appeared meanwhile)
+   * instead of renamed over it.
+   */
+  overwrite?: boolean;
 }
 
 export interface FileSink extends Sink {
@@ -38,6 +45,9 @@ const SYNC_EVERY = 64 << 20;
 /** Chunks this big are written as they are, not copied into the block first. */
 const DIRECT_WRITE = 64 << 10;
 
+/** link() errors of file systems without hard links. */
+const NO_LINKS = new Set<unknown>(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
 type State = 'open' | 'closed' | 'aborted' | 'failed';
 
 /** Creates the file (or temp file) now, so a bad path fails here, not at the first write. */
@@ -51,17 +61,20 @@ export async function createFileSink(
     throw new CozipError('INVALID_ARGUMENT', `blockSize must be a positive integer: ${blockSize}`);
   }
   // Temp files of killed writers in this directory go first (see temp-files.ts).
+  const overwrite = options.overwrite ?? true;
+  if (!overwrite && atomic && (await lstat(path).catch(() => undefined))) throw fileExists(path);
   if (atomic) sweepOnce(dirname(path));
   const writingPath = atomic ? tempPath(path) : path;
   let handle: FileHandle;
   try {
     // 'wx': a temp name that already exists is someone else's file. Opened
     // for reading too: writers read back what they wrote before sealing it.
-    handle = await open(writingPath, atomic ? 'wx+' : 'w+');
+    handle = await open(writingPath, atomic || !overwrite ? 'wx+' : 'w+');
   } catch (err) {
+    if (!overwrite && (err as { code?: unknown }).code === 'EEXIST') throw fileExists(path);
     throw openError(err, path);
   }
-  return new FileSinkImpl(path, writingPath, atomic, handle, blockSize);
+  return new FileSinkImpl(path, writingPath, atomic, overwrite, handle, blockSize);
 }
 
 class FileSinkImpl implements FileSink {
@@ -82,6 +95,7 @@ class FileSinkImpl implements FileSink {
     readonly path: string,
     readonly writingPath: string,
     private readonly atomic: boolean,
+    private readonly overwrite: boolean,
     handle: FileHandle,
     blockSize: number,
   ) {
@@ -163,7 +177,8 @@ class FileSinkImpl implements FileSink {
         await handle.sync();
         this.handle = undefined;
         await handle.close();
-        if (this.atomic) await rename(this.writingPath, this.path);
+        if (this.atomic && this.overwrite) await rename(this.writingPath, this.path);
+        else if (this.atomic) await this.linkIntoPlace();
       });
       this.state = 'closed';
       if (this.atomic) await syncDirectory(dirname(this.path));
@@ -176,6 +191,23 @@ class FileSinkImpl implements FileSink {
       this.state = 'aborted';
       await this.cleanup();
     });
+  }
+
+  /** link() never replaces what is at `path`: a file that appeared meanwhile stays. */
+  private async linkIntoPlace(): Promise<void> {
+    try {
+      await link(this.writingPath, this.path);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'EEXIST') throw fileExists(this.path);
+      // No hard links here (FAT, some network shares): look, then rename.
+      if (!NO_LINKS.has(code)) throw err;
+      if (await lstat(this.path).catch(() => undefined)) throw fileExists(this.path);
+      await rename(this.writingPath, this.path);
+      return;
+    }
+    // The archive is in place; a temp name left behind is swept by the next run.
+    await unlink(this.writingPath).catch(() => {});
   }
 
   private enqueue<T>(op: () => Promise<T>): Promise<T> {
@@ -293,6 +325,10 @@ async function syncDirectory(dir: string): Promise<void> {
   } catch {
     // Best effort: the archive is complete either way.
   }
+}
+
+function fileExists(path: string): CozipError {
+  return new CozipError('FILE_EXISTS', `${path} already exists`, { details: { path } });
 }
 
 function openError(err: unknown, path: string): CozipError {

@@ -65,6 +65,7 @@ describe('cozip create', () => {
       join(dir, 'data'),
       '--mtime',
       '2024-01-01T00:00:00Z',
+      '--force',
       '-q',
     ]);
     assert.equal(run.stdout, '', '--quiet prints nothing');

@@ -151,7 +151,16 @@ describe('faults: SIGKILL and racing writers', () => {
   const cases: Case[] = [
     {
       name: 'create',
-      args: (out) => ['create', join(out, 'a.zip'), join(dir, 'data'), '--mtime', MTIME, '-q'],
+      // --force: each run replaces what the one before left.
+      args: (out) => [
+        'create',
+        join(out, 'a.zip'),
+        join(dir, 'data'),
+        '--mtime',
+        MTIME,
+        '--force',
+        '-q',
+      ],
       expected: () => outputs.get('create')!,
       oneSink: true,
       window: 15,
@@ -165,6 +174,7 @@ describe('faults: SIGKILL and racing writers', () => {
         join(dir, 'data'),
         '--mtime',
         MTIME,
+        '--force',
         '-q',
       ],
       expected: () => outputs.get('sozip create')!,
@@ -173,7 +183,14 @@ describe('faults: SIGKILL and racing writers', () => {
     },
     {
       name: 'index build',
-      args: (out) => ['index', 'build', join(dir, 'names.zip'), '-o', join(out, 'a.idx')],
+      args: (out) => [
+        'index',
+        'build',
+        join(dir, 'names.zip'),
+        '-o',
+        join(out, 'a.idx'),
+        '--force',
+      ],
       expected: () => outputs.get('index build')!,
       oneSink: true,
       window: 15,

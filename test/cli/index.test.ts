@@ -77,7 +77,7 @@ describe('cozip index', () => {
     assert.ok(summary.centralDirectoryBytes > 10 * size, 'far smaller than the directory');
     assert.deepEqual(readFileSync(again), readFileSync(local), 'deterministic');
     assert.deepEqual(readFileSync(human), readFileSync(local));
-    assert.equal((await ok(['index', 'build', SMALLISH, '-o', again, '-q'])).stdout, '');
+    assert.equal((await ok(['index', 'build', SMALLISH, '-o', again, '--force', '-q'])).stdout, '');
     // Written through a temp file: nothing else is left in the directory.
     assert.deepEqual(readdirSync(dir).sort(), [
       'again.zipindex',
@@ -183,7 +183,16 @@ describe('cozip index', () => {
     assert.equal(summary.skipped, 1);
     assert.equal(summary.bytesPerEntry, null);
     assert.deepEqual(json(await ok(['index', 'ls', index, '--json'])), []);
-    await ok(['index', 'build', join(FIXTURES, 'symlink.zip'), '-o', index, '--all', '-q']);
+    await ok([
+      'index',
+      'build',
+      join(FIXTURES, 'symlink.zip'),
+      '-o',
+      index,
+      '--all',
+      '--force',
+      '-q',
+    ]);
     const rows = json<IndexRow[]>(await ok(['index', 'ls', index, '--json']));
     assert.deepEqual(
       rows.map((r) => r.name),

@@ -434,7 +434,17 @@ describe('cozip sozip', () => {
     const out = join(dir, 'tiny-chunks.zip');
     const run = await ok(['sozip', 'create', out, join(dir, 'tree'), '--chunk-size', '1K']);
     assert.match(run.stderr, /^cozip: warning: SOZip chunk size 1024 is below 4096/m);
-    const quiet = await ok(['sozip', 'create', out, join(dir, 'tree'), '--chunk-size', '1K', '-q']);
+    const again = [
+      'sozip',
+      'create',
+      out,
+      join(dir, 'tree'),
+      '--chunk-size',
+      '1K',
+      '--force',
+      '-q',
+    ];
+    const quiet = await ok(again);
     assert.equal(quiet.stderr + quiet.stdout, '');
     const v = json<Validation>(await ok(['sozip', 'validate', out, '--deep', '--json']));
     assert.equal(v.ok, true);

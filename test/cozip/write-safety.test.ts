@@ -119,6 +119,23 @@ describe('cozip writer safety', () => {
     assert.ok(readFileSync(other).length >= 32819);
   });
 
+  it('overwrite: false refuses an existing output and leaves it as it was', async () => {
+    const folder = mkdtempSync(join(dir, 'keep-'));
+    const src = join(folder, 'data.bin');
+    writeFileSync(src, seededBytes(4, 1000));
+    const out = join(folder, 'out.zip');
+    writeFileSync(out, 'precious');
+    await assert.rejects(
+      writeCozip(out, [{ name: 'data.bin', path: src }], { overwrite: false }),
+      code('FILE_EXISTS', /out\.zip already exists/),
+    );
+    assert.equal(readFileSync(out, 'utf8'), 'precious');
+    assert.deepEqual(others(folder, ['data.bin', 'out.zip']), []);
+    const fresh = join(folder, 'fresh.zip');
+    await writeCozip(fresh, [{ name: 'data.bin', path: src }], { overwrite: false });
+    assert.ok(readFileSync(fresh).length >= 32819);
+  });
+
   it('bytes read back that differ from the plan fail with WRITE_FAILED and abort the sink', async () => {
     for (const corrupt of ['a local header', 'the end records', 'the __cozip__ header']) {
       const inner = bufferSink();

@@ -3,7 +3,7 @@
 // indexes), our deep validator, threads, streams, sinks, ZIP64, options.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { crc32, inflateRawSync } from 'node:zlib';
@@ -203,6 +203,19 @@ describe('SozipWriter: inputs, sinks and threads', () => {
     }
     assert.equal(outputs[1], outputs[0]);
     assert.equal(outputs[2], outputs[0]);
+  });
+
+  it('a path output with overwrite: false refuses an existing file and leaves it', async () => {
+    const { dir, done } = await tempDir('cozip-sozip-keep-');
+    try {
+      const out = join(dir, 'out.zip');
+      await writeFile(out, 'precious');
+      await assert.rejects(createSozipWriter(out, { overwrite: false }), { code: 'FILE_EXISTS' });
+      assert.equal(await readFile(out, 'utf8'), 'precious');
+      assert.deepEqual(await readdir(dir), ['out.zip']);
+    } finally {
+      await done();
+    }
   });
 
   it('a stream of known size gets its header patched: no descriptor, index right after', async () => {

@@ -82,6 +82,32 @@ describe('createFileSink', () => {
     assert.deepEqual(await readdir(d), ['out.zip']);
   });
 
+  it('overwrite: false refuses a target that exists, at creation and at close', async () => {
+    const d = await freshDir();
+    const target = join(d, 'out.zip');
+    await writeFile(target, 'old contents');
+    await assert.rejects(createFileSink(target, { overwrite: false }), { code: 'FILE_EXISTS' });
+    await assert.rejects(createFileSink(target, { overwrite: false, atomic: false }), {
+      code: 'FILE_EXISTS',
+    });
+    assert.equal(await readFile(target, 'utf8'), 'old contents');
+    // A file that appears while the archive is written stays; the temp file goes.
+    const late = join(d, 'late.zip');
+    const sink = await createFileSink(late, { overwrite: false });
+    await sink.write(new TextEncoder().encode('new contents'));
+    await writeFile(late, 'someone else');
+    await assert.rejects(sink.close(), { code: 'FILE_EXISTS' });
+    assert.equal(await readFile(late, 'utf8'), 'someone else');
+    assert.deepEqual((await readdir(d)).sort(), ['late.zip', 'out.zip']);
+    // Nothing there: written and put in place as usual.
+    const fresh = join(d, 'fresh.zip');
+    const ok = await createFileSink(fresh, { overwrite: false });
+    await ok.write(new Uint8Array([1, 2, 3]));
+    await ok.close();
+    assert.deepEqual(new Uint8Array(await readFile(fresh)), new Uint8Array([1, 2, 3]));
+    assert.deepEqual((await readdir(d)).sort(), ['fresh.zip', 'late.zip', 'out.zip']);
+  });
+
   it('gathers small writes into blocks and passes big ones straight through', async () => {
     const d = await freshDir();
     const target = join(d, 'blocks.bin');

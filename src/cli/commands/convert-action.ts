@@ -3,14 +3,19 @@ import { convertToCozip } from '../../cozip/convert.js';
 import { networkOptions } from '../network.js';
 import { cozipWritten, writeOut } from '../output.js';
 import { withProgress } from '../progress.js';
+import { checkTarget } from '../targets.js';
 import type { ConvertOptions } from './convert.js';
 
 export async function runConvert(input: string, out: string, opts: ConvertOptions): Promise<void> {
+  checkTarget(out, { replace: opts.force, inputs: [input] });
   const result = await withProgress('convert', opts.quiet, (onProgress) =>
     // Name order: a remote lookup by name reads one page of the manifest.
     convertToCozip(input, out, {
       mtime: opts.mtime,
       escapeNames: opts.escapeNames,
+      overwrite: opts.force === true,
+      // --mtime fixes the manifest's mtime column too, not only the ZIP headers.
+      columns: opts.mtime ? () => ({ mtime: opts.mtime }) : undefined,
       manifest: { sortByName: true },
       onProgress,
       ...networkOptions(),

@@ -6,6 +6,7 @@ import { parseDate } from '../options.js';
 export interface ConvertOptions {
   mtime?: Date;
   escapeNames?: boolean;
+  force?: boolean;
   quiet?: boolean;
 }
 
@@ -14,20 +15,25 @@ export function registerConvert(program: Command): void {
     .command('convert')
     .description('rewrite any ZIP as a Flat cozip')
     .argument('<in>', 'ZIP path or http(s) URL')
-    .argument('<out>', 'the cozip to write (replaced atomically)')
-    .option('--mtime <iso>', 'modification time of every entry, for reproducible output', parseDate)
+    .argument('<out>', 'the cozip to write (an existing one only with --force)')
+    .option(
+      '--mtime <iso>',
+      'modification time of every entry, in the ZIP headers and the manifest (reproducible output)',
+      parseDate,
+    )
     .option(
       '--escape-names',
       'store non-ASCII names as %XX (cozip names are ASCII), the original in a source_name column',
     )
+    .option('--force', 'replace OUT if it exists (never one of the inputs)')
     .addHelpText(
       'after',
       `
 Members are decompressed (CRC-checked) and stored; the manifest gets each
-member's mtime and original method (source_method). Directories and empty
-files are dropped, since cozip forbids them. Member names must be ASCII
-(cozip spec 0.1.0): a ZIP with other names is refused, listing them, unless
---escape-names is given.
+member's mtime (--mtime: that time) and original method (source_method).
+Directories and empty files are dropped, since cozip forbids them. Member
+names must be ASCII (cozip spec 0.1.0): a ZIP with other names is refused,
+listing them, unless --escape-names is given.
 
 Example:
   $ cozip convert photos.zip photos.cozip.zip`,

@@ -11,6 +11,7 @@ import { dirRows, readTable, tableFormat, tableRows } from '../inputs.js';
 import { metaColumns } from '../options.js';
 import { cozipWritten, note, writeOut } from '../output.js';
 import { withProgress } from '../progress.js';
+import { checkTarget } from '../targets.js';
 import { walkDir } from '../walk.js';
 import type { CreateOptions } from './create.js';
 
@@ -23,6 +24,8 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
     throw new UsageError('--priority applies to --profile none only');
   }
   const meta = metaColumns(opts.meta);
+  // Before anything is read: `create manifest.csv --from manifest.csv` replaced its own table.
+  checkTarget(out, { replace: opts.force, inputs: opts.from === undefined ? [] : [opts.from] });
   const rows = dir !== undefined ? await directoryRows(dir, out, cmd, opts) : await fromTable(opts);
   for (const row of rows) {
     for (const [column, value] of Object.entries(meta)) {
@@ -37,6 +40,8 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
       priority: opts.priority,
       mtime: opts.mtime,
       escapeNames: opts.escapeNames,
+      // Also refused if one appears while the archive is written.
+      overwrite: opts.force === true,
       // Name order: a remote lookup by name reads one page of the manifest.
       manifest: { sortByName: true },
       onProgress,
@@ -82,7 +87,7 @@ async function directoryRows(
   const kept = files.filter((f) => f.size > 0);
   if (kept.length === 0)
     throw new CozipError('INVALID_INPUT', `${dir} holds no non-empty regular files`);
-  return dirRows(kept);
+  return dirRows(kept, opts.mtime);
 }
 
 async function fromTable(opts: CreateOptions): Promise<CozipRow[]> {

@@ -12,6 +12,7 @@ export interface CreateOptions {
   meta?: string[];
   mtime?: Date;
   escapeNames?: boolean;
+  force?: boolean;
   quiet?: boolean;
 }
 
@@ -19,7 +20,7 @@ export function registerCreate(program: Command): void {
   program
     .command('create')
     .description('pack a directory, or the files a table lists, into a cozip')
-    .argument('<out>', 'the cozip to write (replaced atomically)')
+    .argument('<out>', 'the cozip to write (an existing one only with --force)')
     .argument('[dir]', 'pack every regular file under this directory (symlinks skipped)')
     .option('--from <table>', 'pack the files a table lists: .csv, .json, .jsonl or .parquet')
     .addOption(
@@ -35,18 +36,24 @@ export function registerCreate(program: Command): void {
       'path',
     )
     .option('--meta <col=value...>', 'add a column with this value on every row')
-    .option('--mtime <iso>', 'modification time of every entry, for reproducible output', parseDate)
+    .option(
+      '--mtime <iso>',
+      'modification time of every entry, in the ZIP headers and the manifest (reproducible output)',
+      parseDate,
+    )
     .option(
       '--escape-names',
       'store non-ASCII names as %XX (cozip names are ASCII), the original in a source_name column',
     )
+    .option('--force', 'replace OUT if it exists (never one of the inputs)')
     .addHelpText(
       'after',
       `
 From a directory, each file's name is its relative path, and the manifest
-gets "extension" and "mtime" columns. From a table, "path" and "name" are
-required and every other column goes into the manifest. Put DIR before
-variadic options (--priority, --meta), or end them with --.
+gets "extension" and "mtime" columns (--mtime: that time). From a table,
+"path" and "name" are required and every other column goes into the
+manifest. Put DIR before variadic options (--priority, --meta), or end them
+with --.
 
 Names must be ASCII (cozip spec 0.1.0); --escape-names packs other names
 with each non-ASCII UTF-8 byte written as %XX ("été.tif" -> "%C3%A9t%C3%A9.tif")

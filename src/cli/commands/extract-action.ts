@@ -7,6 +7,7 @@ import { flatCozip, isReservedEntry, withArchive, zipView } from '../archive.js'
 import { asUsage, UsageError } from '../errors.js';
 import { count, note, writeOut } from '../output.js';
 import { progressBar } from '../progress.js';
+import { checkExtractTargets, memberNames } from '../targets.js';
 import { whereFilter } from '../where.js';
 import type { ExtractOptions } from './extract.js';
 
@@ -33,6 +34,11 @@ export async function runExtract(src: string, opts: ExtractOptions): Promise<voi
         throw new UsageError(`--where filters a cozip manifest; ${src} is a plain ZIP`);
       }
       const zip = await zipView(opened);
+      // Every existing file is found before the first one is written.
+      checkExtractTargets(opts.output, memberNames(zip.entries, select), {
+        replace: opts.overwrite,
+        inputs: [src],
+      });
       return extractZip(zip, opts.output, {
         filter: select,
         overwrite: opts.overwrite,

@@ -3,9 +3,12 @@ import { CozipError } from '../../errors.js';
 import { extractZip } from '../../zip/extract.js';
 import { withArchive, zipView } from '../archive.js';
 import { count, note, writeOut } from '../output.js';
+import { checkExtractTargets } from '../targets.js';
 import type { GetOptions } from './get.js';
 
 export async function runGet(src: string, names: string[], opts: GetOptions): Promise<void> {
+  // The names are known: existing files are refused before the archive is opened.
+  checkExtractTargets(opts.output, names, { replace: opts.overwrite, inputs: [src] });
   const result = await withArchive(src, async (opened) => {
     const zip = await zipView(opened);
     const present = new Set(zip.entries.map((e) => e.name));

@@ -15,6 +15,7 @@ import { deserializeFiles, serializeColumns } from '../../zipindex/serialize.js'
 import { UsageError } from '../errors.js';
 import { networkOptions } from '../network.js';
 import { count, printJson, renderTable, writeOut } from '../output.js';
+import { checkTarget } from '../targets.js';
 import type { BuildOptions } from './index-cmd.js';
 
 /** What build reports: --json prints it as is. */
@@ -49,6 +50,7 @@ interface FileRow {
 }
 
 export async function runBuild(src: string, opts: BuildOptions): Promise<void> {
+  checkTarget(opts.output, { replace: opts.force, inputs: [src] });
   const summary = await buildIndex(src, opts);
   if (opts.json) await printJson(summary);
   else if (!opts.quiet) await writeOut(describeBuild(summary));
@@ -114,7 +116,7 @@ async function buildIndex(src: string, opts: BuildOptions): Promise<BuildSummary
   const zipEntries = info.entries ?? files.length;
   const cdSize = info.directorySize ?? 0;
   const bytes = await serializeColumns(files);
-  const sink = await createFileSink(opts.output);
+  const sink = await createFileSink(opts.output, { overwrite: opts.force === true });
   try {
     await sink.write(bytes);
     await sink.close();

@@ -9,6 +9,7 @@ export interface BuildOptions {
   custom?: string[];
   all?: boolean;
   json?: boolean;
+  force?: boolean;
   quiet?: boolean;
 }
 
@@ -41,10 +42,14 @@ function registerBuild(group: Command): void {
     .command('build')
     .description("index a ZIP's central directory into a zipindex file")
     .argument('<src>', 'ZIP path or http(s)/s3 URL')
-    .requiredOption('-o, --output <file>', 'the index file to write (replaced atomically)')
+    .requiredOption(
+      '-o, --output <file>',
+      'the index file to write (an existing one only with --force)',
+    )
     .option('--custom <key=value...>', 'attach this key/value string to every indexed file')
     .option('--all', 'index every entry: directories, symlinks, unsupported methods too')
     .option('--json', 'one JSON summary object')
+    .option('--force', 'replace OUT if it exists (never one of the inputs)')
     .addHelpText(
       'after',
       `

@@ -57,10 +57,12 @@ export interface SozipWriteOptions {
   chunkSize?: number;
   threads?: number;
   level?: number;
+  force?: boolean;
   quiet?: boolean;
 }
 
 export const CHUNK_SIZE_HELP =
   'uncompressed bytes per chunk (default 32K); Deflate members larger than this become SOZip';
 export const THREADS_HELP = 'compression threads (default: one per core)';
+export const FORCE_HELP = 'replace OUT if it exists (never one of the inputs)';
 export const LEVEL_HELP = 'Deflate level 0-9 (default 6)';

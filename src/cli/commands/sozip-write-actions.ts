@@ -11,6 +11,7 @@ import { UsageError } from '../errors.js';
 import { networkOptions } from '../network.js';
 import { count, writeOut } from '../output.js';
 import { progressBar } from '../progress.js';
+import { checkTarget, refuseInput } from '../targets.js';
 import { walkDir } from '../walk.js';
 import { type SozipWriteOptions, warningNotes } from './sozip-options.js';
 import type { CreateOptions } from './sozip-write.js';
@@ -23,6 +24,8 @@ interface InputFile {
 
 export async function runCreate(out: string, files: string[], opts: CreateOptions): Promise<void> {
   const prefix = namePrefix(opts.namePrefix);
+  // `sozip create a.tif b.tif` (the output name forgotten) must not eat a.tif.
+  checkTarget(out, { replace: opts.force, inputs: files });
   const inputs = await collectInputs(files, out, prefix);
   const total = inputs.reduce((sum, f) => sum + f.size, 0);
   const bar = progressBar('sozip create', opts.quiet);
@@ -31,6 +34,7 @@ export async function runCreate(out: string, files: string[], opts: CreateOption
       chunkSize: opts.chunkSize,
       level: opts.level,
       threads: opts.threads,
+      overwrite: opts.force === true,
       mtime: opts.mtime,
       onWarning: warningNotes(opts.quiet),
       onProgress: (p) => bar.update(p.bytesIn, total),
@@ -64,6 +68,7 @@ export async function runConvert(
   out: string,
   opts: SozipWriteOptions,
 ): Promise<void> {
+  checkTarget(out, { replace: opts.force, inputs: [input] });
   // Opened here (one tail request) for the progress total; convert reuses the source.
   const zip = await openZip(input, networkOptions());
   const bar = progressBar('sozip convert', opts.quiet);
@@ -73,6 +78,7 @@ export async function runConvert(
       chunkSize: opts.chunkSize,
       level: opts.level,
       threads: opts.threads,
+      overwrite: opts.force === true,
       onWarning: warningNotes(opts.quiet),
       onProgress: (p) => bar.update(p.bytesIn, total),
     });
@@ -119,7 +125,6 @@ async function collectInputs(files: string[], out: string, prefix: string): Prom
         inputs.push({ name: prefix + f.name, path: f.path, size: f.size });
       }
     } else if (st.isFile()) {
-      if (path === target) throw new UsageError(`${file} is the archive being written`);
       inputs.push({ name: prefix + basename(path), path, size: st.size });
     } else {
       throw new CozipError('INVALID_INPUT', `${file} is not a regular file or a directory`, {
@@ -130,6 +135,11 @@ async function collectInputs(files: string[], out: string, prefix: string): Prom
   if (inputs.length === 0) {
     throw new CozipError('INVALID_INPUT', `no regular files in ${files.join(', ')}`);
   }
+  // The walk skips OUT by path; a hard link to it under another name is caught here.
+  refuseInput(
+    out,
+    inputs.map((f) => f.path),
+  );
   const seen = new Map<string, string>();
   for (const f of inputs) {
     const other = seen.get(f.name);

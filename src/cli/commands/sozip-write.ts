@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { parseDate } from '../options.js';
 import {
   CHUNK_SIZE_HELP,
+  FORCE_HELP,
   LEVEL_HELP,
   parseChunkSize,
   parseLevel,
@@ -22,11 +23,12 @@ export function registerSozipCreate(group: Command): void {
   group
     .command('create')
     .description('write files and directories into a new SOZip archive')
-    .argument('<out>', 'the archive to write (replaced atomically)')
+    .argument('<out>', 'the archive to write (an existing one only with --force)')
     .argument('<files...>', 'files (stored under their basename) and directories (recursed)')
     .option('--chunk-size <bytes>', CHUNK_SIZE_HELP, parseChunkSize)
     .option('--threads <n>', THREADS_HELP, parseThreads)
     .option('--level <0-9>', LEVEL_HELP, parseLevel)
+    .option('--force', FORCE_HELP)
     .option('--mtime <iso>', 'modification time of every entry, for reproducible output', parseDate)
     .option('--name-prefix <dir/>', 'put every entry under this folder in the archive')
     .addHelpText(
@@ -54,10 +56,11 @@ export function registerSozipConvert(group: Command): void {
     .command('convert')
     .description('rewrite any ZIP as a SOZip archive')
     .argument('<in>', 'ZIP path or http(s)/s3 URL')
-    .argument('<out>', 'the archive to write (replaced atomically)')
+    .argument('<out>', 'the archive to write (an existing one only with --force)')
     .option('--chunk-size <bytes>', CHUNK_SIZE_HELP, parseChunkSize)
     .option('--threads <n>', THREADS_HELP, parseThreads)
     .option('--level <0-9>', LEVEL_HELP, parseLevel)
+    .option('--force', FORCE_HELP)
     .addHelpText(
       'after',
       `
