@@ -11,6 +11,7 @@ import {
 import type { RangeSource, ReadOptions } from '../io/source.js';
 import { readStream } from '../io/stream.js';
 import { crc32 } from '../zip/codecs.js';
+import { READ_ENTRY_LIMIT } from '../zip/entry-data.js';
 import {
   HASHED_TAIL,
   INDEX_HEADER_SIZE,
@@ -285,6 +286,22 @@ export interface MemberReadOptions extends ReadOptions {
    * trusts the row and reads the payload alone.
    */
   verify?: boolean;
+  /**
+   * readMember and readMemberRange hold what they return in memory: more
+   * bytes than this (default 256 MiB, as readEntry) are refused with
+   * LIMIT_EXCEEDED before anything is read. Larger: stream with openMember.
+   */
+  maxBytes?: number;
+}
+
+/** LIMIT_EXCEEDED when `n` bytes would be held in memory beyond `maxBytes`. */
+function checkHeld(n: number, maxBytes: number, what: string): void {
+  if (n <= maxBytes) return;
+  throw new CozipError(
+    'LIMIT_EXCEEDED',
+    `${what} is ${n} bytes, over the in-memory limit of ${maxBytes} (raise maxBytes, or stream it with openMember)`,
+    { details: { size: n, limit: maxBytes } },
+  );
 }
 
 /** The local header's CRC-32, from `before` or (foreign headers with long extras) a second read. */
@@ -315,7 +332,8 @@ export async function readMember(
   options: MemberReadOptions = {},
 ): Promise<Uint8Array> {
   const member = checkMember(archive, row);
-  const { verify = true, ...read } = options;
+  const { verify = true, maxBytes = READ_ENTRY_LIMIT, ...read } = options;
+  checkHeld(member.size, maxBytes, member.name ?? `the member at ${member.offset}`);
   if (!verify) {
     return new Uint8Array(
       await archive.source.read(member.offset, member.offset + member.size, read),
@@ -362,7 +380,8 @@ export async function readMemberRange(
       `range [${start}, ${end}) is outside the member (size ${member.size})`,
     );
   }
-  const { verify = true, ...read } = options;
+  const { verify = true, maxBytes = READ_ENTRY_LIMIT, ...read } = options;
+  checkHeld(end - start, maxBytes, `${member.name} [${start}, ${end})`);
   if (!verify || start > RANGE_WITH_HEADER) {
     return new Uint8Array(
       await archive.source.read(member.offset + start, member.offset + end, read),

@@ -82,6 +82,29 @@ async function lyingArchive(
 }
 
 describe('verified member reads', () => {
+  it('in-memory reads above maxBytes are LIMIT_EXCEEDED before any request; streams are not limited', async () => {
+    const archive = await openCozip(server.url('good.zip'));
+    const rows = await readManifest(archive, { columns: ['name', 'offset', 'size'] });
+    const row = rows[1];
+    const size = row.size as number;
+    const before = server.requestsFor('good.zip').length;
+    for (const verify of [true, false]) {
+      await assert.rejects(
+        readMember(archive, row, { maxBytes: size - 1, verify }),
+        code('LIMIT_EXCEEDED'),
+      );
+      await assert.rejects(
+        readMemberRange(archive, row, 0, 10, { maxBytes: 9, verify }),
+        code('LIMIT_EXCEEDED'),
+      );
+    }
+    assert.equal(server.requestsFor('good.zip').length, before);
+    assert.deepEqual(await readMember(archive, row, { maxBytes: size }), contents[1]);
+    const streamed: Uint8Array[] = [];
+    for await (const c of openMember(archive, row)) streamed.push(c);
+    assert.deepEqual(Buffer.concat(streamed), Buffer.from(contents[1]));
+  });
+
   it('read what the rows say, with the header in the same request', async () => {
     await withArchive(good, async (archive) => {
       const rows = await readManifest(archive);
