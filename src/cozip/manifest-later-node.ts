@@ -3,15 +3,65 @@
 // encode of 100,000 rows takes a few hundred ms; the second core is idle).
 // Small manifests, values a clone would change, and any failure to start
 // the worker are encoded here instead.
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSiblingWorker } from '../worker-node.js';
 import { encodeManifestLater as encodeHere } from './manifest-later.js';
 import { errorOf, type ManifestReply, manifestJob } from './manifest-worker-protocol.js';
 import type { EncodeManifestOptions, ManifestColumns } from './manifest-write.js';
 
 /** Below this many rows a worker's start-up costs more than it saves. */
 const WORKER_ROWS = 10_000;
+
+/** A warm worker no write has taken by then is stopped (a failed write, say). */
+const WARM_IDLE_MS = 10_000;
+
+/**
+ * A worker started ahead of its job (see warmManifestEncoder), unref'd so an
+ * unused one never holds the process open. Dropped if it dies first.
+ */
+let warm: Worker | undefined;
+
+function startWorker(): Worker | undefined {
+  try {
+    return startSiblingWorker(import.meta.url, 'manifest-worker');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts the worker for a manifest of `rows` rows (unknown: a guess that
+ * they are many) now, so that loading the Parquet writer (100-150 ms cold)
+ * overlaps reading the inputs and planning rather than the copy. A no-op
+ * below the worker threshold or when one is waiting.
+ */
+export function warmManifestEncoder(rows?: number): void {
+  if ((rows !== undefined && rows < WORKER_ROWS) || warm) return;
+  const worker = startWorker();
+  if (!worker) return;
+  worker.unref();
+  const drop = () => {
+    clearTimeout(idle);
+    if (warm === worker) warm = undefined;
+  };
+  const idle = setTimeout(() => {
+    if (warm !== worker) return;
+    drop();
+    void worker.terminate();
+  }, WARM_IDLE_MS);
+  idle.unref();
+  worker.once('error', drop);
+  worker.once('exit', drop);
+  warm = worker;
+}
+
+function takeWorker(): Worker | undefined {
+  const worker = warm;
+  warm = undefined;
+  if (!worker) return startWorker();
+  worker.ref();
+  return worker;
+}
 
 export function encodeManifestLater(
   columns: ManifestColumns,
@@ -20,17 +70,10 @@ export function encodeManifestLater(
   if (columns.name.length < WORKER_ROWS) return encodeHere(columns, options);
   const job = manifestJob(columns, options);
   if (!job) return encodeHere(columns, options);
+  const worker = takeWorker();
+  if (!worker) return encodeHere(columns, options);
   return new Promise((resolve, reject) => {
     let settled = false;
-    let worker: Worker;
-    // The worker is a sibling module: .ts when run from source, .js when built.
-    const self = fileURLToPath(import.meta.url);
-    try {
-      worker = new Worker(new URL(`./manifest-worker${extname(self)}`, import.meta.url));
-    } catch {
-      encodeHere(columns, options).then(resolve, reject);
-      return;
-    }
     const fallBack = () => {
       if (settled) return;
       settled = true;

@@ -13,3 +13,6 @@ export function encodeManifestLater(
 ): Promise<Uint8Array> {
   return new Promise((resolve) => resolve(encodeManifestColumns(columns, options)));
 }
+
+/** Node starts its encoder thread ahead; here there is nothing to start. */
+export function warmManifestEncoder(_rows?: number): void {}

@@ -4,7 +4,7 @@
 
 import { createFileSink } from '#file-sink';
 import { fileIdentity } from '#file-source';
-import { encodeManifestLater } from '#manifest-later';
+import { encodeManifestLater, warmManifestEncoder } from '#manifest-later';
 import { CozipError } from '../errors.js';
 import { U32_SENTINEL } from '../zip/constants.js';
 import type { Sink } from '../zip/sink.js';
@@ -114,6 +114,8 @@ export async function writeCozip(
   if (!(profile in PROFILE_CODES))
     throw new CozipError('INVALID_ARGUMENT', `unknown profile ${JSON.stringify(profile)}`);
   if (options.escapeNames) rows = escapeRowNames(rows);
+  // The encoder thread loads while the rows are checked and planned.
+  if (profile === 'flat' && !options.metadata) warmManifestEncoder(rows.length);
   const columns = checkRows(rows, profile === 'flat' ? [METADATA_NAME] : [], options.spec);
   const table = await resolveRows(rows, columns);
   const start = await planArchive(profile, table, options);

@@ -4,8 +4,9 @@
 // count, so workers start once per process, and stop after a few idle
 // seconds; idle workers never keep the process alive.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { CozipError } from '../errors.js';
+import { startSiblingWorker } from '../worker-node.js';
 import type { CompressedJob, CompressJob } from './chunk-deflate.js';
 
 interface Task {
@@ -114,7 +115,7 @@ export class CompressPool {
   }
 
   private spawn(): Slot {
-    const worker = spawnWorker();
+    const worker = startSiblingWorker(import.meta.url, 'compress-worker');
     const slot: Slot = { worker, task: undefined };
     worker.on('message', (msg: CompressedJob | { id: number; error: string }) => {
       const task = slot.task;
@@ -143,18 +144,4 @@ export class CompressPool {
     this.slots.push(slot);
     return slot;
   }
-}
-
-/**
- * The worker runs compress-worker.js next to this file. Under tsx (sources
- * run as .ts) Node 20 workers do not inherit tsx's loader hooks, so the
- * worker registers them itself before importing the .ts file.
- */
-function spawnWorker(): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./compress-worker.js', here));
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const file = new URL('./compress-worker.ts', here).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); });`;
-  return new Worker(boot, { eval: true });
 }

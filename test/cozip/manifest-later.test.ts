@@ -3,12 +3,14 @@
 // refusal comes back as the same typed error and stops the write early, and
 // values a clone would change are encoded here instead.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { readManifest } from '../../src/cozip/manifest.js';
-import { encodeManifestLater } from '../../src/cozip/manifest-later-node.js';
+import { encodeManifestLater, warmManifestEncoder } from '../../src/cozip/manifest-later-node.js';
 import { encodeManifestColumns, type ManifestColumns } from '../../src/cozip/manifest-write.js';
 import { openCozip } from '../../src/cozip/reader.js';
 import { writeCozip } from '../../src/cozip/writer.js';
@@ -42,11 +44,61 @@ describe('manifest encoded on a worker thread', () => {
   it('gives the bytes encoding here gives', async () => {
     const cols = columns();
     const here = encodeManifestColumns(cols, { rowGroupSize: 5000 });
+    // Encoded elsewhere: this thread keeps turning meanwhile (here, it would
+    // be blocked until the bytes were there).
+    let turns = 0;
+    let turning = true;
+    const turn = () => {
+      turns++;
+      if (turning) setImmediate(turn);
+    };
+    setImmediate(turn);
     const later = await encodeManifestLater(cols, { rowGroupSize: 5000 });
+    turning = false;
+    assert.ok(turns > 1, `the event loop turned ${turns} time(s) during the encode`);
     assert.deepEqual(later, here);
     // The caller's columns are left intact (the worker got copies).
     assert.equal(cols.name.length, 12_000);
     assert.equal(cols.name[5].length, 12);
+  });
+
+  it('a worker started ahead (warmManifestEncoder) gives the same bytes, twice over', async () => {
+    const cols = columns();
+    const here = encodeManifestColumns(cols, { rowGroupSize: 5000 });
+    warmManifestEncoder();
+    warmManifestEncoder(50_000); // one waiting already: nothing more is started
+    assert.deepEqual(await encodeManifestLater(cols, { rowGroupSize: 5000 }), here);
+    // Taken by that write: the next one starts its own.
+    assert.deepEqual(await encodeManifestLater(cols, { rowGroupSize: 5000 }), here);
+    warmManifestEncoder(10); // below the threshold: none started
+  });
+
+  it('a warm worker nobody takes does not hold the process open', async () => {
+    const script = join(dir, 'warm-unused.mts');
+    const module = fileURLToPath(
+      new URL('../../src/cozip/manifest-later-node.ts', import.meta.url),
+    );
+    writeFileSync(
+      script,
+      `import { warmManifestEncoder } from ${JSON.stringify(module)};\nwarmManifestEncoder();\n`,
+    );
+    const child = spawn(
+      process.execPath,
+      ['--conditions=cozip-source', '--import', 'tsx', script],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    const err: Buffer[] = [];
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    // Held open, it would live until the 10 s idle stop; unref'd, it ends with the script.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
+      child.on('close', (c, s) => r([c, s])),
+    );
+    clearTimeout(killer);
+    assert.equal(signal, null, 'the process was held open by the idle worker');
+    assert.equal(code, 0, Buffer.concat(err).toString());
   });
 
   it('a refusal comes back as the same typed error', async () => {

@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { warmManifestEncoder } from '#manifest-later';
 import type { CozipRow } from '../../cozip/inputs.js';
 import { writeCozip } from '../../cozip/writer.js';
 import { CozipError } from '../../errors.js';
@@ -26,6 +27,8 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
   const meta = metaColumns(opts.meta);
   // Before anything is read: `create manifest.csv --from manifest.csv` replaced its own table.
   checkTarget(out, { replace: opts.force, inputs: opts.from === undefined ? [] : [opts.from] });
+  // A Flat manifest's encoder thread loads while the inputs are read.
+  if ((opts.profile ?? 'flat') === 'flat') warmManifestEncoder();
   const rows = dir !== undefined ? await directoryRows(dir, out, cmd, opts) : await fromTable(opts);
   for (const row of rows) {
     for (const [column, value] of Object.entries(meta)) {
