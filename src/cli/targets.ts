@@ -50,7 +50,7 @@ export function refuseInput(out: string, inputs: readonly string[], flag = '--fo
   const target = fileIdentity(out);
   if (target === undefined) return; // nothing there: it cannot be an input
   for (const input of inputs) {
-    if (!isLocalPath(input) || fileIdentity(input) !== target) continue;
+    if (!isLocalPath(input) || fileIdentity(input)?.key !== target.key) continue;
     const same = resolve(input) === resolve(out) ? '' : ` (${input})`;
     throw new CozipError(
       'INVALID_ARGUMENT',

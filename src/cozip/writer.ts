@@ -119,7 +119,7 @@ export async function writeCozip(
   const columns = checkRows(rows, profile === 'flat' ? [METADATA_NAME] : [], options.spec);
   const table = await resolveRows(rows, columns);
   const start = await planArchive(profile, table, options);
-  if (typeof out === 'string') refuseOwnSource(out, rows);
+  if (typeof out === 'string') refuseOwnSource(out, table);
   // A manifest still being encoded fails the write, not the process.
   if (start.tail instanceof Promise) start.tail.catch(() => {});
   let sink: Sink | undefined;
@@ -170,11 +170,14 @@ export async function writeCozip(
 }
 
 /** INVALID_ARGUMENT when `out` exists and is one of the files the rows read (same inode). */
-function refuseOwnSource(out: string, rows: CozipRow[]): void {
+function refuseOwnSource(out: string, table: EntryTable): void {
   const target = fileIdentity(out);
   if (target === undefined) return; // a new file cannot be a source
-  for (const { row, file } of rowFiles(rows)) {
-    if (fileIdentity(file) === target) {
+  for (const { row, file } of rowFiles(table.rows)) {
+    // Only a source of the target's size can be it (replacing an archive of
+    // 100,000 files would stat every one of them again otherwise).
+    if (table.sizes[row] !== target.size) continue;
+    if (fileIdentity(file)?.key === target.key) {
       throw new CozipError(
         'INVALID_ARGUMENT',
         `refusing to write ${out}: it is the source of row ${row} (${file})`,

@@ -1,7 +1,7 @@
 // Browser / edge variant of the `#file-source` import: there is no file
 // system, so a local path is a usage error with a clear way out.
 import { CozipError } from '../errors.js';
-import type { FileSource } from './file-source.js';
+import type { FileIdentity, FileSource } from './file-source.js';
 
 export async function openFileSource(path: string): Promise<FileSource> {
   throw new CozipError(
@@ -28,6 +28,6 @@ export function readFileInto(path: string, size: number, _t: Uint8Array, _at: nu
 }
 
 /** No files here: nothing is ever at a path. */
-export function fileIdentity(_path: string): string | undefined {
+export function fileIdentity(_path: string): FileIdentity | undefined {
   return undefined;
 }

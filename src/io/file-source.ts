@@ -118,15 +118,20 @@ function openError(err: unknown, path: string): CozipError {
   });
 }
 
+/** A file whatever the path: `key` is its device and inode; `size` its size now. */
+export interface FileIdentity {
+  key: string;
+  size: number;
+}
+
 /**
- * What makes a file the same file whatever the path (device and inode), or
- * undefined when nothing is at `path`: a writer refuses to replace one of
- * its own sources.
+ * What makes a file the same file whatever the path, or undefined when
+ * nothing is at `path`: a writer refuses to replace one of its own sources.
  */
-export function fileIdentity(path: string): string | undefined {
+export function fileIdentity(path: string): FileIdentity | undefined {
   try {
     const info = statSync(path);
-    return `${info.dev}:${info.ino}`;
+    return { key: `${info.dev}:${info.ino}`, size: info.size };
   } catch {
     return undefined;
   }

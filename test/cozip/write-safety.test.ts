@@ -110,8 +110,19 @@ describe('cozip writer safety', () => {
         code('INVALID_ARGUMENT', /is the source of row 0/),
       );
     }
+    // Found among rows of other sizes (only sources of the target's size are looked at).
+    const small = join(folder, 'small.bin');
+    writeFileSync(small, seededBytes(6, 999));
+    await assert.rejects(
+      writeCozip(link, [
+        { name: 'a.bin', path: seededBytes(5, 1000) },
+        { name: 'b.bin', path: small },
+        { name: 'data.bin', path: src },
+      ]),
+      code('INVALID_ARGUMENT', /is the source of row 2/),
+    );
     assert.deepEqual(new Uint8Array(readFileSync(src)), seededBytes(3, 1000));
-    assert.deepEqual(others(folder, ['data.bin', 'link.zip']), []);
+    assert.deepEqual(others(folder, ['data.bin', 'link.zip', 'small.bin']), []);
     // Another existing file is replaced as before.
     const other = join(folder, 'other.zip');
     writeFileSync(other, 'x');
