@@ -71,11 +71,25 @@ export function checkExtractTargets(
   options: TargetCheck,
 ): void {
   const root = resolve(dir);
-  // A directory that is not there yet holds nothing to replace.
-  if (!lstatSync(root, { throwIfNoEntry: false })) return;
+  // A directory that is not there yet holds nothing to replace; nor does any
+  // folder under it that is not there (one lstat per folder, not per file:
+  // extracting 100,000 files into a new tree looks at nothing else).
+  const folders = new Map<string, boolean>();
+  const holdsFiles = (folder: string): boolean => {
+    let known = folders.get(folder);
+    if (known === undefined) {
+      const parent = folder === root ? undefined : folder.slice(0, folder.lastIndexOf(sep));
+      known =
+        (parent === undefined || parent.length < root.length || holdsFiles(parent)) &&
+        lstatSync(folder, { throwIfNoEntry: false }) !== undefined;
+      folders.set(folder, known);
+    }
+    return known;
+  };
   for (const name of names) {
     const dest = resolve(root, name);
     if (!dest.startsWith(root + sep)) continue;
+    if (!holdsFiles(dest.slice(0, dest.lastIndexOf(sep)))) continue;
     const st = lstatSync(dest, { throwIfNoEntry: false });
     // Directories and symlinks are the extractor's to judge (it refuses both).
     if (!st?.isFile()) continue;

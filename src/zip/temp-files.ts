@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 const TEMP_PATTERN = /^\.(.+)\.cozip-([0-9a-f]{8})-([1-9][0-9]{0,9})-([0-9a-f]{12,20})\.tmp$/s;
 
@@ -33,13 +33,23 @@ function hostTag(name: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
+/** This process's part of every temp name (`-<host>-<pid>-` and the token's random half). */
+const PROCESS_TAG = `.cozip-${HOST}-${process.pid}-${PROCESS_TOKEN}`;
+
 /** A fresh temp path beside `target`, in the scheme above. */
 export function tempPath(target: string): string {
-  const suffix = `.cozip-${HOST}-${process.pid}-${PROCESS_TOKEN}${(counter++).toString(16).padStart(4, '0')}.tmp`;
-  return join(
-    dirname(target),
-    `.${shortened(basename(target), NAME_MAX - 1 - suffix.length)}${suffix}`,
-  );
+  const suffix = `${PROCESS_TAG}${(counter++).toString(16).padStart(4, '0')}.tmp`;
+  // Split by hand: extraction asks once per file, and dirname/basename/join
+  // cost several times this for a path that is already clean.
+  const cut = Math.max(target.lastIndexOf('/'), target.lastIndexOf(sep));
+  const name = target.slice(cut + 1);
+  if (name === '' || name === '.' || name === '..') {
+    return join(
+      dirname(target),
+      `.${shortened(basename(target), NAME_MAX - 1 - suffix.length)}${suffix}`,
+    );
+  }
+  return `${target.slice(0, cut + 1)}.${shortened(name, NAME_MAX - 1 - suffix.length)}${suffix}`;
 }
 
 /** `name` cut to at most `room` UTF-8 bytes (the name part only tells people whose temp it is). */

@@ -182,6 +182,8 @@ describe('extract and get and existing files', () => {
     mkdirSync(data);
     writeFileSync(join(data, 'a.txt'), 'alpha\n');
     writeFileSync(join(data, 'b.txt'), 'beta\n');
+    mkdirSync(join(data, 'sub', 'deep'), { recursive: true });
+    writeFileSync(join(data, 'sub', 'deep', 'c.txt'), 'gamma\n');
     // A member with the archive's own name, to extract over the archive.
     writeFileSync(join(data, 'self.zip'), 'not a zip\n');
     archive = join(dir, 'archive.zip');
@@ -199,6 +201,23 @@ describe('extract and get and existing files', () => {
     assert.deepEqual(readdirSync(out), ['b.txt']);
     await ok(['extract', archive, '-o', out, '--overwrite', '-q']);
     assert.equal(readFileSync(join(out, 'b.txt'), 'utf8'), 'beta\n');
+  });
+
+  it('extract: an existing file deep in the tree is found; folders that exist without it are fine', async () => {
+    const out = tempDirIn(dir);
+    mkdirSync(join(out, 'sub', 'deep'), { recursive: true });
+    writeFileSync(join(out, 'sub', 'deep', 'c.txt'), 'precious\n');
+    const unchanged = freeze(join(out, 'sub', 'deep', 'c.txt'));
+    await refused(
+      ['extract', archive, '-o', out, '-q'],
+      exists(join(out, 'sub', 'deep', 'c.txt'), '--overwrite'),
+    );
+    unchanged();
+    assert.deepEqual(readdirSync(out), ['sub']);
+    const other = tempDirIn(dir);
+    mkdirSync(join(other, 'sub'));
+    await ok(['extract', archive, '-o', other, '-q']);
+    assert.equal(readFileSync(join(other, 'sub', 'deep', 'c.txt'), 'utf8'), 'gamma\n');
   });
 
   it('get: refuses an existing file before opening the archive; --overwrite replaces it', async () => {

@@ -41,6 +41,9 @@ describe('temp file names', () => {
     assert.equal(Number(m[3]), process.pid);
     assert.equal(join(dir, basename(a)), a);
     assert.equal(tempOwner(basename(a)), process.pid);
+    // A bare name: beside it in the working directory.
+    const bare = tempPath('out.zip');
+    assert.equal(SCHEME.exec(bare)?.[1], 'out.zip');
   });
 
   it('stay within 255 bytes for a long (multi-byte) name', () => {
