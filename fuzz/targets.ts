@@ -672,9 +672,9 @@ const tablesTarget: Target = {
     const ext = seed.label.slice(seed.label.lastIndexOf('.'));
     const path = join(ctx.dir, `table${ext}`);
     writeFileSync(path, b);
-    const records = await ctx.step(() => readTable(path, ['name', 'path']));
-    if (records)
-      await ctx.step(() => tableRows(records, path, { nameCol: 'name', pathCol: 'path' }));
+    const table = await ctx.step(() => readTable(path, { textColumns: ['name', 'path'] }));
+    if (table)
+      await ctx.step(() => tableRows(table.records, path, { nameCol: 'name', pathCol: 'path' }));
   },
 };
 

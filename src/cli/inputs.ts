@@ -11,7 +11,8 @@ import { type CozipRow, fileInput } from '../cozip/inputs.js';
 import { PARQUET_COMPRESSORS } from '../cozip/manifest-read.js';
 import { guardedFile } from '../cozip/parquet-guard.js';
 import { CozipError } from '../errors.js';
-import { csvRecords, parseCsv } from './csv.js';
+import { applyTypes, type ColumnType, type TypedRecords, typeCsvColumns } from './column-types.js';
+import { parseCsv } from './csv.js';
 import type { DirFile } from './walk.js';
 
 /**
@@ -32,7 +33,7 @@ export type TableFormat = 'csv' | 'json' | 'parquet';
 
 export function tableFormat(path: string): TableFormat | undefined {
   const ext = extname(path).toLowerCase();
-  if (ext === '.csv') return 'csv';
+  if (ext === '.csv' || ext === '.tsv') return 'csv';
   if (ext === '.json' || ext === '.jsonl' || ext === '.ndjson') return 'json';
   if (ext === '.parquet' || ext === '.pq') return 'parquet';
   return undefined;
@@ -48,12 +49,20 @@ const COMPRESSORS = {
   GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)),
 };
 
-async function readParquet(path: string): Promise<Array<Record<string, unknown>>> {
+async function readParquet(path: string): Promise<TypedRecords> {
   const bytes = await readFile(path);
   try {
     // The page guard in front of the decoder: a crafted file cannot make it spin.
     const { file, metadata } = guardedFile(bytes, COMPRESSORS, path);
-    return await parquetReadObjects({ file, metadata, compressors: COMPRESSORS });
+    const records = await parquetReadObjects({ file, metadata, compressors: COMPRESSORS });
+    // DATE columns read as Dates like timestamps do: say which are days, to write them back as DATE.
+    const dateColumns = metadata.schema
+      .slice(1)
+      .filter(
+        (e) => !e.num_children && (e.converted_type === 'DATE' || e.logical_type?.type === 'DATE'),
+      )
+      .map((e) => e.name);
+    return { records, dateColumns };
   } catch (err) {
     if (err instanceof CozipError) {
       if (err.code !== 'CORRUPT_DATA') throw err;
@@ -110,16 +119,38 @@ function parseJsonRows(text: string, path: string): Array<Record<string, unknown
   return rows;
 }
 
-/** The table's records; CSV keeps `textColumns` (name and path) as strings. */
-export async function readTable(
-  path: string,
-  textColumns: string[],
-): Promise<Array<Record<string, unknown>>> {
+export interface TableReading {
+  /** Columns that stay text in a CSV whatever they hold (the name and path). */
+  textColumns: string[];
+  /** CSV field separator (default: a tab for .tsv, else a comma). */
+  delimiter?: string;
+  /** --types: these columns as these types, whatever the table says. */
+  types?: ReadonlyMap<string, ColumnType>;
+}
+
+/** The separator a table's name implies. */
+export function defaultDelimiter(path: string): string {
+  return extname(path).toLowerCase() === '.tsv' ? '\t' : ',';
+}
+
+/**
+ * The table's records, typed: CSV columns by what their values read as (or
+ * `types`), JSON and Parquet as they are stored (then `types`).
+ */
+export async function readTable(path: string, reading: TableReading): Promise<TypedRecords> {
   const format = tableFormat(path);
-  if (format === 'parquet') return readParquet(path);
+  const types = reading.types ?? new Map<string, ColumnType>();
+  if (format === 'parquet') {
+    const { records, dateColumns } = await readParquet(path);
+    return applyTypes(records, types, path, dateColumns);
+  }
   const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
-  if (format === 'json') return withoutBoms(parseJsonRows(text, path), path);
-  return withoutBoms(csvRecords(parseCsv(text, path), new Set(textColumns)), path);
+  if (format === 'json')
+    return applyTypes(withoutBoms(parseJsonRows(text, path), path), types, path);
+  const delimiter = reading.delimiter ?? defaultDelimiter(path);
+  const { header, rows } = parseCsv(text, path, delimiter);
+  const typed = typeCsvColumns(header, rows, new Set(reading.textColumns), types, path);
+  return { ...typed, records: withoutBoms(typed.records, path) };
 }
 
 /**
@@ -151,6 +182,24 @@ function withoutBoms(
   });
 }
 
+/** One error for a name or path column the table does not have, listing the ones it has. */
+function checkColumns(
+  records: Array<Record<string, unknown>>,
+  tablePath: string,
+  wanted: Array<[column: string, flag: string]>,
+): void {
+  const missing = wanted.filter(([column]) => !records.some((r) => Object.hasOwn(r, column)));
+  if (missing.length === 0) return;
+  const present = new Set<string>();
+  for (const r of records) for (const key of Object.keys(r)) present.add(key);
+  const [column, flag] = missing[0];
+  const shown = [...present].map((c) => JSON.stringify(c)).join(', ');
+  throw badInput(
+    `${tablePath} has no column ${JSON.stringify(column)} (${flag}); its columns: ${shown || 'none'}`,
+    { table: tablePath, column, columns: [...present] },
+  );
+}
+
 export interface TableColumns {
   nameCol: string;
   pathCol: string;
@@ -166,6 +215,10 @@ export async function tableRows(
   { nameCol, pathCol }: TableColumns,
 ): Promise<CozipRow[]> {
   const base = dirname(resolve(tablePath));
+  checkColumns(records, tablePath, [
+    [nameCol, '--name-col'],
+    [pathCol, '--path-col'],
+  ]);
   const rows: CozipRow[] = [];
   for (const [i, record] of records.entries()) {
     const where = `${tablePath} row ${i + 1}`;

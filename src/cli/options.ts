@@ -18,6 +18,14 @@ export function parseDate(text: string): Date {
   return date;
 }
 
+/** --delimiter: one character; "tab" or "\t" for a tab. Quotes and line ends cannot separate fields. */
+export function parseDelimiter(text: string): string {
+  const value = text === 'tab' || text === '\\t' ? '\t' : text;
+  if (value.length !== 1 || value === '"' || value === '\n' || value === '\r')
+    throw new InvalidArgumentError('expected one character (not a quote or a line end), or "tab".');
+  return value;
+}
+
 export function parseColumns(text: string): string[] {
   const columns = text.split(',').map((c) => c.trim());
   if (columns.some((c) => c === ''))

@@ -2,15 +2,27 @@
 // and the Parquet schema element each kind is written as.
 import { CozipError } from '../errors.js';
 
-export type Kind = 'string' | 'int' | 'float' | 'bigint' | 'boolean' | 'date' | 'bytes' | 'json';
+/** `date`: instants (TIMESTAMP, ms); `day`: calendar days (DATE), asked for by column. */
+export type Kind =
+  | 'string'
+  | 'int'
+  | 'float'
+  | 'bigint'
+  | 'boolean'
+  | 'date'
+  | 'day'
+  | 'bytes'
+  | 'json';
+
+const DAY_MS = 86_400_000;
 
 /** Our copy of the writer's schema element shape (its types come from another hyparquet). */
 export interface SchemaElement {
   name: string;
-  type?: 'BOOLEAN' | 'INT64' | 'DOUBLE' | 'BYTE_ARRAY';
+  type?: 'BOOLEAN' | 'INT32' | 'INT64' | 'DOUBLE' | 'BYTE_ARRAY';
   repetition_type?: 'REQUIRED' | 'OPTIONAL';
   num_children?: number;
-  converted_type?: 'UTF8' | 'UINT_64' | 'TIMESTAMP_MILLIS' | 'JSON';
+  converted_type?: 'UTF8' | 'UINT_64' | 'DATE' | 'TIMESTAMP_MILLIS' | 'JSON';
   logical_type?: Record<string, unknown>;
 }
 
@@ -117,6 +129,14 @@ export function userElement(name: string, kind: Kind | undefined): SchemaElement
         converted_type: 'TIMESTAMP_MILLIS',
         logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' },
       };
+    case 'day':
+      return {
+        name,
+        type: 'INT32',
+        repetition_type,
+        converted_type: 'DATE',
+        logical_type: { type: 'DATE' },
+      };
     case 'bytes':
       return { name, type: 'BYTE_ARRAY', repetition_type };
     case 'json':
@@ -142,7 +162,34 @@ export function toPhysical(kind: Kind | undefined, values: unknown[]): unknown[]
     // second time through an array of its own.
     return values.map((v) => (nulls(v) ? null : BigInt((v as Date).getTime())));
   }
+  if (kind === 'day') return values.map((v) => (nulls(v) ? null : (v as Date).getTime() / DAY_MS));
   return values.map((v) => (nulls(v) ? null : v));
+}
+
+/**
+ * The `day` kind for a column the caller declared a date column: its values
+ * must be Dates at 00:00 UTC (a day, as a Parquet DATE stores it).
+ */
+export function dayKind(
+  column: string,
+  kind: Kind | undefined,
+  values: unknown[],
+): Kind | undefined {
+  if (kind === undefined) return 'day';
+  if (kind !== 'date') {
+    throw invalid(`column ${column} is declared a date column but holds ${kind} values`, {
+      column,
+    });
+  }
+  values.forEach((v, row) => {
+    if (v instanceof Date && v.getTime() % DAY_MS !== 0) {
+      throw invalid(
+        `column ${column}, row ${row}: ${v.toISOString()} is not a day (a date column holds 00:00 UTC)`,
+        { column, row },
+      );
+    }
+  });
+  return 'day';
 }
 
 /** INVALID_INPUT for a manifest value the writer cannot store (shared by the manifest modules). */

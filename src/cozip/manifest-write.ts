@@ -4,6 +4,7 @@ import { encodeUtf8 } from '../zip/names.js';
 import { LOCATION_COLUMNS } from './location.js';
 import { type GeoOptions, geometryColumn } from './manifest-geo.js';
 import {
+  dayKind,
   inferKind,
   invalid,
   type SchemaElement,
@@ -31,6 +32,11 @@ export interface EncodeManifestOptions {
   kvMetadata?: { key: string; value: string }[];
   /** Write one column as a GeoParquet geometry column (WKB + `geo` metadata). */
   geo?: GeoOptions;
+  /**
+   * Columns of calendar days: their Dates (00:00 UTC) are written as Parquet
+   * DATE. Other Date columns are instants (TIMESTAMP, milliseconds, UTC).
+   */
+  dateColumns?: string[];
 }
 
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -106,6 +112,12 @@ export function encodeManifestColumns(
     { name: 'size', data: columns.size, encoding: 'DELTA_BINARY_PACKED' },
   ];
   let geoMetadata: string | undefined;
+  const days = new Set(options.dateColumns ?? []);
+  for (const day of days) {
+    if (!columns.extra.some((c) => c.name === day)) {
+      throw invalid(`date column ${day} is not in the rows`, { column: day });
+    }
+  }
   for (const { name, values } of columns.extra) {
     if (name === geoColumn) {
       const geo = geometryColumn(name, values, options.geo!);
@@ -113,7 +125,8 @@ export function encodeManifestColumns(
       columnData.push({ name, data: geo.data });
       geoMetadata = geo.metadata;
     } else {
-      const kind = inferKind(name, values);
+      const inferred = inferKind(name, values);
+      const kind = days.has(name) ? dayKind(name, inferred, values) : inferred;
       schema.push(userElement(name, kind));
       // Min/max of JSON are whole documents (never truncated) and no filter uses them.
       const statistics = kind !== 'json';
@@ -124,7 +137,7 @@ export function encodeManifestColumns(
         columnIndex: statistics,
         // Times cluster (files written together): deltas pack into a few
         // bits where plain values take 8 bytes and a dictionary finds nothing.
-        encoding: kind === 'date' ? 'DELTA_BINARY_PACKED' : undefined,
+        encoding: kind === 'date' || kind === 'day' ? 'DELTA_BINARY_PACKED' : undefined,
       });
     }
   }

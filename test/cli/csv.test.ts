@@ -1,7 +1,7 @@
-// The CSV reader behind `cozip create --from x.csv` (fast, in-process).
+// The CSV reader behind `cozip create --from x.csv` (csv-parse, in-process).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { csvRecords, parseCsv } from '../../src/cli/csv.js';
+import { parseCsv } from '../../src/cli/csv.js';
 import { isCozipError } from '../../src/index.js';
 
 describe('CSV reader', () => {
@@ -23,20 +23,22 @@ describe('CSV reader', () => {
     ]);
   });
 
-  it('types columns: all-numeric columns become numbers, empty is null', () => {
-    const t = parseCsv(
-      'name,n,x,code,mixed,big\nA,1,0.5,007,1,9007199254740993\nB,-2,,010,two,1\nC,3e2,1.25,1,3,2\n',
-    );
-    assert.deepEqual(csvRecords(t, new Set(['name'])), [
-      { name: 'A', n: 1, x: 0.5, code: '007', mixed: '1', big: '9007199254740993' },
-      { name: 'B', n: -2, x: null, code: '010', mixed: 'two', big: '1' },
-      { name: 'C', n: 300, x: 1.25, code: '1', mixed: '3', big: '2' },
+  it('tells a quoted empty field from an empty one, in files with and without other ""', () => {
+    assert.deepEqual(parseCsv('a,b\n"",\n').rows, [['', null]]);
+    assert.deepEqual(parseCsv('a,b\n,x\n').rows, [[null, 'x']]);
+    assert.deepEqual(parseCsv('a,b\n"say ""x""",\n').rows, [['say "x"', null]]);
+  });
+
+  it('reads a line end of every kind in one file, and other separators', () => {
+    assert.deepEqual(parseCsv('a,b\r\n1,2\n3,4\r5,6\n').rows, [
+      ['1', '2'],
+      ['3', '4'],
+      ['5', '6'],
     ]);
-    // Columns kept as text (name, path) never turn into numbers.
-    assert.deepEqual(csvRecords(parseCsv('name\n1\n2\n'), new Set(['name'])), [
-      { name: '1' },
-      { name: '2' },
-    ]);
+    const tsv = parseCsv('a\tb\n1,5\t"x\ty"\n', 't.tsv', '\t');
+    assert.deepEqual(tsv.header, ['a', 'b']);
+    assert.deepEqual(tsv.rows, [['1,5', 'x\ty']]);
+    assert.deepEqual(parseCsv('a;b\n1;2\n', 's.csv', ';').rows, [['1', '2']]);
   });
 
   it('rejects malformed input with the line number', () => {

@@ -115,6 +115,37 @@ describe('encodeManifest: schema', () => {
     );
   });
 
+  it('dateColumns: Dates of those columns are Parquet DATE (days), read back as the same Dates', async () => {
+    const rows = [
+      { name: 'a', offset: 1, size: 2, day: new Date('2024-02-29T00:00:00Z'), at: new Date(5) },
+      { name: 'b', offset: 3, size: 2, day: null, at: null },
+      { name: 'c', offset: 5, size: 2, day: new Date('1901-01-01T00:00:00Z'), at: null },
+    ];
+    const bytes = encodeManifest(rows, { dateColumns: ['day'] });
+    const schema = parquetMetadata(buffer(bytes)).schema;
+    const day = schema.find((e) => e.name === 'day');
+    assert.equal(day?.type, 'INT32');
+    assert.equal(day?.converted_type, 'DATE');
+    assert.equal(schema.find((e) => e.name === 'at')?.converted_type, 'TIMESTAMP_MILLIS');
+    const { rows: read } = await decode(bytes);
+    assert.deepEqual(
+      read.map((r) => r.day),
+      rows.map((r) => r.day),
+    );
+    // A time of day, another kind of value, or a column not in the rows: refused.
+    throwsInput(
+      () =>
+        encodeManifest([{ ...rows[0], day: new Date('2024-02-29T00:00:01Z') }], {
+          dateColumns: ['day'],
+        }),
+      { column: 'day', row: 0 },
+    );
+    throwsInput(() => encodeManifest([{ ...rows[0], day: 'x' }], { dateColumns: ['day'] }), {
+      column: 'day',
+    });
+    throwsInput(() => encodeManifest(rows, { dateColumns: ['nope'] }), { column: 'nope' });
+  });
+
   it('refuses two columns that read back as one (a byte order mark, lone surrogates)', async () => {
     // Readers decode names as UTF-8 and drop a leading U+FEFF: the archive
     // would be written, and no reader could list it.

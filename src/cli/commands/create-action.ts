@@ -7,6 +7,7 @@ import { warmManifestEncoder } from '#manifest-later';
 import type { CozipRow } from '../../cozip/inputs.js';
 import { writeCozip } from '../../cozip/writer.js';
 import { CozipError } from '../../errors.js';
+import { parseTypes } from '../column-types.js';
 import { UsageError } from '../errors.js';
 import { dirRows, readTable, tableFormat, tableRows } from '../inputs.js';
 import { metaColumns } from '../options.js';
@@ -29,7 +30,10 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
   checkTarget(out, { replace: opts.force, inputs: opts.from === undefined ? [] : [opts.from] });
   // A Flat manifest's encoder thread loads while the inputs are read.
   if ((opts.profile ?? 'flat') === 'flat') warmManifestEncoder();
-  const rows = dir !== undefined ? await directoryRows(dir, out, cmd, opts) : await fromTable(opts);
+  const { rows, dateColumns } =
+    dir !== undefined
+      ? { rows: await directoryRows(dir, out, cmd, opts), dateColumns: [] }
+      : await fromTable(opts);
   for (const row of rows) {
     for (const [column, value] of Object.entries(meta)) {
       if (column in row)
@@ -46,7 +50,7 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
       // Also refused if one appears while the archive is written.
       overwrite: opts.force === true,
       // Name order: a remote lookup by name reads one page of the manifest.
-      manifest: { sortByName: true },
+      manifest: { sortByName: true, dateColumns },
       onProgress,
     }).catch((err) => {
       // The writer counts rows from 0 in its array; people count a table's data rows from 1.
@@ -93,7 +97,9 @@ async function directoryRows(
   return dirRows(kept, opts.mtime);
 }
 
-async function fromTable(opts: CreateOptions): Promise<CozipRow[]> {
+async function fromTable(
+  opts: CreateOptions,
+): Promise<{ rows: CozipRow[]; dateColumns: string[] }> {
   const from = opts.from!;
   if (!tableFormat(from)) {
     throw new UsageError(
@@ -102,9 +108,19 @@ async function fromTable(opts: CreateOptions): Promise<CozipRow[]> {
   }
   const st = await stat(from).catch(() => undefined);
   if (!st) throw new CozipError('NOT_FOUND', `${from} does not exist`, { details: { path: from } });
-  const records = await readTable(from, [opts.nameCol, opts.pathCol]);
+  const types = parseTypes(opts.types);
+  for (const column of [opts.nameCol, opts.pathCol]) {
+    if (types.has(column) && types.get(column) !== 'string') {
+      throw new UsageError(`--types ${column}: the name and path columns are text`);
+    }
+  }
+  const { records, dateColumns } = await readTable(from, {
+    textColumns: [opts.nameCol, opts.pathCol],
+    delimiter: opts.delimiter,
+    types,
+  });
   if (records.length === 0) throw new CozipError('INVALID_INPUT', `${from} lists no files`);
-  return tableRows(records, from, opts);
+  return { rows: await tableRows(records, from, opts), dateColumns };
 }
 
 /** A row error of the writer, told as the table's 1-based data row. */
