@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { EXIT_OK, reportError } from './errors.js';
-import { setNetworkTimeout } from './network.js';
+import { setNetworkOptions } from './network.js';
 import { parseSeconds } from './options.js';
 
 type Register = (program: Command) => void;
@@ -64,7 +64,15 @@ function buildProgram(registers: Register[]): Command {
       'network: fail and retry a request that receives nothing this long (default 30, 0: never)',
       parseSeconds,
     )
-    .hook('preAction', (command) => setNetworkTimeout(command.opts<{ timeout?: number }>().timeout))
+    .option(
+      '--require-range',
+      'network: fail when a server ignores Range (default: warn and read on)',
+    )
+    .hook('preAction', (command) =>
+      setNetworkOptions(
+        command.opts<{ timeout?: number; requireRange?: boolean; quiet?: boolean }>(),
+      ),
+    )
     // Errors come back to main() to be printed as one line with the right exit code.
     .exitOverride()
     .configureOutput({ outputError: () => {} })

@@ -5,9 +5,10 @@
 // before any input is read, so a refusal leaves everything as it was.
 import { lstatSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { CozipError } from '../errors.js';
+import { CozipError, isCozipError } from '../errors.js';
 import { fileIdentity } from '../io/file-source.js';
 import type { ZipEntry } from '../zip/entry.js';
+import { OVERWRITE_HINT } from '../zip/extract-write.js';
 
 /** A local path, not an http(s):// or s3:// URL. */
 export function isLocalPath(input: string): boolean {
@@ -110,4 +111,14 @@ export function memberNames(
   select: (e: ZipEntry) => boolean,
 ): string[] {
   return entries.filter((e) => !e.isDirectory && !e.isSymlink && select(e)).map((e) => e.name);
+}
+
+/**
+ * The extractor's FILE_EXISTS (a file that appeared after the check above)
+ * told with the command's flag rather than the library's option.
+ */
+export function withFlagHint(err: unknown, flag = '--overwrite'): unknown {
+  if (!isCozipError(err, 'FILE_EXISTS') || !err.message.endsWith(`(${OVERWRITE_HINT})`)) return err;
+  const message = `${err.message.slice(0, -OVERWRITE_HINT.length - 2)}(pass ${flag} to replace it)`;
+  return new CozipError('FILE_EXISTS', message, { details: err.details, cause: err });
 }

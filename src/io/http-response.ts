@@ -13,10 +13,30 @@ export function toCozipError(
   if (signal?.aborted) return timeoutReason(signal) ?? abortedError(signal);
   if (err instanceof CozipError) return err;
   // Body streams fail with plain errors (TypeError: terminated) when a connection drops.
-  return new CozipError('NETWORK', `reading the response from ${url} failed`, {
-    cause: err,
-    details: { url, retryable: true },
-  });
+  return new CozipError(
+    'NETWORK',
+    `reading the response from ${url} failed: ${networkReason(err)}`,
+    {
+      cause: err,
+      details: { url, retryable: true },
+    },
+  );
+}
+
+/**
+ * Why a request failed, in a few words for the one-line message: the
+ * innermost cause (fetch wraps the socket's error in "fetch failed"), with
+ * its system code when the text lacks it. The whole chain stays the cause.
+ */
+export function networkReason(err: unknown): string {
+  let inner: unknown = err;
+  for (let depth = 0; depth < 8 && inner instanceof Error && inner.cause !== undefined; depth++) {
+    inner = inner.cause;
+  }
+  const message = inner instanceof Error ? inner.message : String(inner);
+  const code = (inner as { code?: unknown } | null)?.code;
+  const text = message || (inner instanceof Error ? inner.name : 'unknown error');
+  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
 }
 
 /** Retry-After (seconds or an HTTP date) in ms, when the header says. */

@@ -8,6 +8,7 @@ import {
   discard,
   isWeak,
   lengthError,
+  networkReason,
   parseContentRange,
   retryAfterMs,
   statusError,
@@ -47,6 +48,12 @@ export interface HttpSourceOptions {
   tailProbe?: number;
   /** Fail with RANGE_UNSUPPORTED when the server ignores Range, instead of skipping bytes. */
   requireRange?: boolean;
+  /**
+   * Told once, the first time the server answers a range request with the
+   * whole object (a RANGE_UNSUPPORTED warning: each read then downloads
+   * everything up to what it needs).
+   */
+  onWarning?: (warning: CozipError) => void;
   /**
    * Milliseconds a request may go without receiving anything (headers, then
    * each part of the body) before the attempt fails with TIMEOUT and is
@@ -92,6 +99,7 @@ interface HttpState {
   retries: number;
   retryDelayMs: number;
   requireRange: boolean;
+  onWarning: ((warning: CozipError) => void) | undefined;
   timeoutMs: number;
   /** The caller's signal for the whole source. */
   signal: AbortSignal | undefined;
@@ -125,6 +133,7 @@ export async function openHttpSource(
     retryDelayMs: nonNegative('retryDelayMs', options.retryDelayMs ?? 200),
     timeoutMs: nonNegative('timeout', options.timeout ?? DEFAULT_TIMEOUT_MS),
     requireRange: options.requireRange ?? false,
+    onWarning: options.onWarning,
     signal: options.signal,
     stopped: undefined,
     active: new Set(),
@@ -365,7 +374,7 @@ async function send(
     return await state.transport(state.url, headers, signal!);
   } catch (err) {
     if (signal?.aborted) throw abortedError(signal);
-    throw new CozipError('NETWORK', `request to ${state.url} failed`, {
+    throw new CozipError('NETWORK', `request to ${state.url} failed: ${networkReason(err)}`, {
       cause: err,
       details: { url: state.url, retryable: true },
     });
@@ -457,6 +466,15 @@ function rangeIgnored(state: HttpState, response: HttpReply): void {
     throw new CozipError('RANGE_UNSUPPORTED', `${state.url}: the server ignores Range requests`, {
       details: { url: state.url, status: response.status },
     });
+  }
+  if (state.rangeSupported) {
+    state.onWarning?.(
+      new CozipError(
+        'RANGE_UNSUPPORTED',
+        `${state.url}: the server ignores Range requests, so every read downloads the object up to what it needs`,
+        { details: { url: state.url, status: response.status } },
+      ),
+    );
   }
   state.rangeSupported = false;
 }

@@ -159,7 +159,7 @@ function checkExisting(dest: string, options: FileWriteOptions): void {
     );
   }
   if (!options.overwrite) {
-    throw new CozipError('FILE_EXISTS', `${dest} already exists (use overwrite to replace it)`, {
+    throw new CozipError('FILE_EXISTS', `${dest} already exists (${OVERWRITE_HINT})`, {
       details: { path: dest },
     });
   }
@@ -171,6 +171,9 @@ function fileMode(entry: ZipEntry, options: FileWriteOptions): number {
     ? mode & 0o777
     : 0o644;
 }
+
+/** How the FILE_EXISTS message tells the fix (the CLI puts its own flag in its place). */
+export const OVERWRITE_HINT = 'the overwrite option replaces it';
 
 const CREATE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | (fsc.O_NOFOLLOW ?? 0);
 
@@ -275,11 +278,9 @@ export async function writeSymlink(
         });
       }
       if (!options.overwrite) {
-        throw new CozipError(
-          'FILE_EXISTS',
-          `${dest} already exists (use overwrite to replace it)`,
-          { details: { path: dest } },
-        );
+        throw new CozipError('FILE_EXISTS', `${dest} already exists (${OVERWRITE_HINT})`, {
+          details: { path: dest },
+        });
       }
       if (existing.isSymbolicLink() && (await readlink(dest)) === linkTarget) return;
       await rm(dest, { force: true });

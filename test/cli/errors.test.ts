@@ -2,6 +2,8 @@
 // CozipError code), 2 for a bad command line.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { seededBytes } from '../helpers/random.js';
@@ -65,10 +67,13 @@ describe('cozip errors and exit codes', () => {
     const report = JSON.parse((await expectExit(['validate', bad, '--json'], 1)).stdout);
     assert.equal(report.ok, false);
     assert.equal(report.problems[0].code, 'HASH_MISMATCH');
-    // info still describes it, flagging the hash.
-    const info = JSON.parse((await ok(['info', bad, '--json'])).stdout);
+    // info still describes it, flagging the hash, and exits 1.
+    const info = JSON.parse((await expectExit(['info', bad, '--json'], 1)).stdout);
     assert.equal(info.cozip.hashVerified, false);
     assert.match(info.cozip.hashProblem, /^HASH_MISMATCH/);
+    const text = await expectExit(['info', bad], 1);
+    assert.match(text.stdout, /^hash {6}FAILED \(HASH_MISMATCH: /m);
+    assert.equal(text.stderr, '');
   });
 
   it('a bad --where is a usage error: exit 2 with INVALID_ARGUMENT', async () => {
@@ -81,6 +86,22 @@ describe('cozip errors and exit codes', () => {
     assert.match(run.stderr, /INVALID_ARGUMENT/);
     await expectExit(['extract', ds, '-o', join(dir, 'x'), '--where', 'k or'], 2);
     await expectExit(['ls', ds, '--columns', 'name,nosuch'], 2);
+  });
+
+  it('a network failure says why in its one line; --debug prints the cause chain', async () => {
+    // A port nothing listens on: the connection is refused.
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((r) => server.close(r));
+    const url = `http://127.0.0.1:${port}/ds.zip`;
+    let run = await expectExit(['ls', url, '--timeout', '5'], 1);
+    assert.equal(
+      run.stderr,
+      `cozip: NETWORK: request to ${url} failed: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+    );
+    run = await expectExit(['ls', url, '--timeout', '5', '--debug'], 1);
+    assert.match(run.stderr, /^caused by: Error: connect ECONNREFUSED/m);
   });
 
   it('command-line mistakes exit 2', async () => {

@@ -169,4 +169,25 @@ describe('cozip over HTTP', () => {
     const text = await expectExit(['info', server.url('notes.txt')], 1);
     assert.match(text.stderr, /^cozip: NOT_A_ZIP: /);
   });
+
+  it('a server that ignores Range: a warning on stderr and the right bytes; --require-range fails', async () => {
+    server.ignoreRange = true;
+    try {
+      const run = await ok(['cat', server.url('ds.zip'), 'tiles/007.bin']);
+      assert.deepEqual(new Uint8Array(run.bytes), files[7].bytes);
+      const warnings = run.stderr.split('\n').filter((l) => l !== '');
+      assert.deepEqual(warnings, [
+        `cozip: warning: ${server.url('ds.zip')}: the server ignores Range requests, so every read downloads the object up to what it needs (--require-range makes this an error)`,
+      ]);
+      const quiet = await ok(['cat', server.url('ds.zip'), 'tiles/007.bin', '-q']);
+      assert.equal(quiet.stderr, '');
+      const strict = await expectExit(
+        ['cat', server.url('ds.zip'), 'tiles/007.bin', '--require-range'],
+        1,
+      );
+      assert.match(strict.stderr, /^cozip: RANGE_UNSUPPORTED: .*ignores Range requests\n$/);
+    } finally {
+      server.ignoreRange = false;
+    }
+  });
 });

@@ -266,13 +266,22 @@ describe('openHttpSource: servers that ignore Range', () => {
     assert.equal(server.requests.length, 4);
   });
 
-  it('notices a server that stops honouring Range', async (t) => {
+  it('notices a server that stops honouring Range, and tells onWarning once', async (t) => {
     const server = await serve(t);
-    const source = await openHttpSource(server.url('a'), FAST);
+    const warnings: unknown[] = [];
+    const source = await openHttpSource(server.url('a'), {
+      ...FAST,
+      onWarning: (w) => warnings.push(w),
+    });
     assert.equal(source.rangeSupported, true);
+    assert.deepEqual(warnings, []);
     server.ignoreRange = true;
     assert.deepEqual(await source.read(70_000, 80_000), DATA.subarray(70_000, 80_000));
+    assert.deepEqual(await source.read(1_000, 2_000), DATA.subarray(1_000, 2_000));
     assert.equal(source.rangeSupported, false);
+    assert.equal(warnings.length, 1);
+    assert.ok(isCozipError(warnings[0], 'RANGE_UNSUPPORTED'), String(warnings[0]));
+    assert.match((warnings[0] as Error).message, /ignores Range requests/);
   });
 
   it('fails with RANGE_UNSUPPORTED when requireRange is set', async (t) => {

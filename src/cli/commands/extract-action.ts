@@ -7,7 +7,7 @@ import { flatCozip, isReservedEntry, withArchive, zipView } from '../archive.js'
 import { asUsage, UsageError } from '../errors.js';
 import { count, note, writeOut } from '../output.js';
 import { progressBar } from '../progress.js';
-import { checkExtractTargets, memberNames } from '../targets.js';
+import { checkExtractTargets, memberNames, withFlagHint } from '../targets.js';
 import { whereFilter } from '../where.js';
 import type { ExtractOptions } from './extract.js';
 
@@ -44,6 +44,8 @@ export async function runExtract(src: string, opts: ExtractOptions): Promise<voi
         overwrite: opts.overwrite,
         concurrency: IN_FLIGHT,
         onProgress: (p) => bar.update(p.bytes, p.totalBytes),
+      }).catch((err) => {
+        throw withFlagHint(err);
       });
     });
     bar.stop();

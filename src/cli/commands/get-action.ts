@@ -3,7 +3,7 @@ import { CozipError } from '../../errors.js';
 import { extractZip } from '../../zip/extract.js';
 import { withArchive, zipView } from '../archive.js';
 import { count, note, writeOut } from '../output.js';
-import { checkExtractTargets } from '../targets.js';
+import { checkExtractTargets, withFlagHint } from '../targets.js';
 import type { GetOptions } from './get.js';
 
 export async function runGet(src: string, names: string[], opts: GetOptions): Promise<void> {
@@ -22,6 +22,8 @@ export async function runGet(src: string, names: string[], opts: GetOptions): Pr
     return extractZip(zip, opts.output, {
       filter: (e) => wanted.has(e.name),
       overwrite: opts.overwrite,
+    }).catch((err) => {
+      throw withFlagHint(err);
     });
   });
   if (!opts.quiet) {

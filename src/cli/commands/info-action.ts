@@ -6,6 +6,7 @@ import { isCozipError } from '../../errors.js';
 import type { ReadPlanner } from '../../io/planner.js';
 import type { IoStats } from '../../io/source.js';
 import { withArchive, zipView } from '../archive.js';
+import { EXIT_FAILURE } from '../errors.js';
 import { count, printJson, writeOut } from '../output.js';
 import type { InfoOptions } from './info.js';
 
@@ -87,6 +88,8 @@ export async function runInfo(src: string, opts: InfoOptions): Promise<void> {
   );
   if (opts.json) await printJson(info);
   else await writeOut(describe(info));
+  // Described in full, but a failed hash is a failure (scripts test the status).
+  if (info.cozip && !info.cozip.hashVerified) process.exitCode = EXIT_FAILURE;
 }
 
 function httpStats(src: string, source: ReadPlanner): ArchiveInfo['http'] {
