@@ -97,7 +97,7 @@ function parseJsonRows(text: string, path: string): Array<Record<string, unknown
   }
   if (Array.isArray(whole)) {
     whole.forEach((r, i) => {
-      if (!isRecord(r)) throw badInput(`${path} item ${i}: not an object`, { item: i });
+      if (!isRecord(r)) throw badInput(`${path} row ${i + 1}: not an object`, { row: i + 1 });
     });
     return whole;
   }

@@ -69,13 +69,43 @@ export async function convertToCozip(
         : row;
     });
     try {
-      return { ...(await writeCozip(out, rows, { ...options, profile: 'flat' })), skipped };
+      const written = await writeCozip(out, rows, { ...options, profile: 'flat' }).catch((err) => {
+        throw asMemberError(err, rows);
+      });
+      return { ...written, skipped };
     } finally {
       await contents.close();
     }
   } finally {
     if (!isRangeSource(input)) await zip.source.close?.();
   }
+}
+
+/**
+ * The writer counts rows from 0 in its array; here the rows are the ZIP's
+ * members, so its errors are told by member name ("row 3: ..." means
+ * nothing to someone converting an archive).
+ */
+function asMemberError(err: unknown, rows: CozipRow[]): unknown {
+  if (!(err instanceof CozipError)) return err;
+  const { row, rows: pair } = err.details as { row?: unknown; rows?: unknown };
+  let message: string | undefined;
+  if (typeof row === 'number' && rows[row] && /^row \d+: /.test(err.message)) {
+    const name = rows[row].name;
+    const rest = err.message.replace(/^row \d+: /, '');
+    message = rest.includes(JSON.stringify(name))
+      ? rest
+      : `member ${JSON.stringify(name)}: ${rest}`;
+  } else if (Array.isArray(pair) && /^rows \d+ and \d+ both /.test(err.message)) {
+    message = err.message.replace(/^rows \d+ and \d+ both /, 'two members ');
+  }
+  if (message === undefined) return err;
+  const at = typeof row === 'number' ? row : Array.isArray(pair) ? Number(pair[0]) : undefined;
+  const member = at !== undefined ? rows[at]?.name : undefined;
+  return new CozipError(err.code, message, {
+    details: { ...err.details, ...(member !== undefined ? { member } : {}) },
+    cause: err,
+  });
 }
 
 /** Names the current spec refuses for being non-ASCII, all listed in one error. */

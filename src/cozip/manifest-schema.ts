@@ -71,10 +71,13 @@ export function inferKind(column: string, values: unknown[]): Kind | undefined {
       kind = pair.has('float') ? 'float' : 'bigint';
       return;
     }
-    throw invalid(`column ${column}, row ${row}: ${next} value in a ${kind} column`, {
-      column,
-      row,
-    });
+    throw invalid(
+      `column ${column}, row ${row}: ${next} value in ${kind === 'int' ? 'an' : 'a'} ${kind} column`,
+      {
+        column,
+        row,
+      },
+    );
   });
   return kind;
 }

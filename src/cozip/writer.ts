@@ -212,10 +212,9 @@ function nameOrder(table: EntryTable): Int32Array | undefined {
 function flatManifestColumns(
   table: EntryTable,
   data: PlacedData,
-  sortByName: boolean,
+  order: Int32Array | undefined,
 ): ManifestColumns {
   const n = data.headerOffsets.length;
-  const order = sortByName ? nameOrder(table) : undefined;
   const name: Uint8Array[] = new Array(n);
   const offset: number[] = new Array(n);
   const size: number[] = new Array(n);
@@ -231,6 +230,22 @@ function flatManifestColumns(
     return { name: column, values };
   });
   return { name, offset, size, extra };
+}
+
+/**
+ * The encoder's "column X, row J: ..." counts manifest rows, which are in
+ * name order when sorted: told as the caller's row, like every other row
+ * error of the writer ("row K: column X: ...", details.row = K).
+ */
+function inInputRows(err: unknown, order: Int32Array | undefined): unknown {
+  if (!(err instanceof CozipError) || typeof err.details.row !== 'number') return err;
+  const m = /^column (.+?), row \d+: /.exec(err.message);
+  if (!m) return err;
+  const row = order ? order[err.details.row] : err.details.row;
+  return new CozipError(err.code, `row ${row}: column ${m[1]}: ${err.message.slice(m[0].length)}`, {
+    details: { ...err.details, row },
+    cause: err,
+  });
 }
 
 /**
@@ -283,8 +298,11 @@ async function planArchive(
     }
     // Encoded while the members are written (on another thread in Node, for
     // big manifests): the data's offsets do not depend on it.
-    const columns = flatManifestColumns(table, data, options.manifest?.sortByName === true);
-    const bytes = encodeManifestLater(columns, options.manifest);
+    const order = options.manifest?.sortByName === true ? nameOrder(table) : undefined;
+    const columns = flatManifestColumns(table, data, order);
+    const bytes = encodeManifestLater(columns, options.manifest).catch((err) => {
+      throw inInputRows(err, order);
+    });
     return { data, indexSize, tail: bytes.then(withManifest) };
   }
   const rows = table.rows;

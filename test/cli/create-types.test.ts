@@ -158,6 +158,27 @@ describe('cozip create --from: column types', () => {
     assert.equal(types.at, 'TIMESTAMP WITH TIME ZONE');
   });
 
+  it('rows are told by table and 1-based data row, also after the manifest is sorted by name', async () => {
+    // b.txt comes first in the table, second in the (name-ordered) manifest.
+    const json = join(dir, 'mixed.json');
+    writeFileSync(
+      json,
+      JSON.stringify([
+        { name: 'b.txt', path: 'data/b.txt', label: 1 },
+        { name: 'a.txt', path: 'data/a.txt', label: 'x' },
+      ]),
+    );
+    let run = await expectExit(['create', join(dir, 'mixed.zip'), '--from', json], 1);
+    assert.equal(
+      run.stderr,
+      `cozip: INVALID_INPUT: ${json} row 1: column label: int value in a string column\n`,
+    );
+    const notObject = join(dir, 'not-object.json');
+    writeFileSync(notObject, JSON.stringify([{ name: 'a.txt', path: 'data/a.txt' }, 5]));
+    run = await expectExit(['create', join(dir, 'mixed.zip'), '--from', notObject], 1);
+    assert.equal(run.stderr, `cozip: INVALID_INPUT: ${notObject} row 2: not an object\n`);
+  });
+
   it('a name or path column the table lacks: one error listing the columns it has', async () => {
     const csv = join(dir, 'cols.csv');
     writeFileSync(csv, 'file,path\na.txt,data/a.txt\nb.txt,data/b.txt\n');

@@ -2,7 +2,7 @@
 // machine-readable listings, convert --escape-names, validate --spec, and
 // the network --timeout against a server that never answers.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -63,6 +63,31 @@ describe('cli: revision 0.1.0', () => {
       { name: '%C3%A9t%C3%A9/1.txt', source_name: 'été/1.txt' },
       { name: 'ok.txt', source_name: 'ok.txt' },
     ]);
+  });
+
+  it('convert tells a bad member by the archive and the member, not by a row number', async () => {
+    const write = async (file: string, names: string[]) => {
+      const sink = bufferSink();
+      const w = new ZipWriter(sink, { allowUnsafeNames: true });
+      for (const name of names) await w.add(name, new TextEncoder().encode('data'));
+      await w.finish();
+      writeFileSync(join(dir, file), sink.bytes());
+      return join(dir, file);
+    };
+    const slash = await write('slash.zip', ['ok.txt', 'a\\b.txt']);
+    let run = await expectExit(['convert', slash, join(dir, 'c3.zip')], 1);
+    assert.equal(
+      run.stderr,
+      `cozip: INVALID_NAME: ${slash}: invalid name "a\\\\b.txt": backslash (use / as the separator)\n`,
+    );
+    // ZipWriter refuses a second a.txt: name it c.txt, then rename it in the headers.
+    const twice = await write('twice.zip', ['a.txt', 'b.txt', 'c.txt']);
+    writeFileSync(
+      twice,
+      Buffer.from(readFileSync(twice).toString('latin1').replaceAll('c.txt', 'a.txt'), 'latin1'),
+    );
+    run = await expectExit(['convert', twice, join(dir, 'c4.zip')], 1);
+    assert.equal(run.stderr, `cozip: DUPLICATE_NAME: ${twice}: two members use the name "a.txt"\n`);
   });
 
   it('validate checks 0.1.0 names by default; --spec 1.0.1 the older rules', async () => {

@@ -8,8 +8,11 @@ import { convertToCozip } from '../../src/cozip/convert.js';
 import { readManifest } from '../../src/cozip/manifest.js';
 import { openCozip, readMember } from '../../src/cozip/reader.js';
 import { validateCozip } from '../../src/cozip/validate.js';
+import { isCozipError } from '../../src/errors.js';
 import { readEntry } from '../../src/zip/entry-data.js';
 import { openZip } from '../../src/zip/reader.js';
+import { bufferSink } from '../../src/zip/sink.js';
+import { ZipWriter } from '../../src/zip/writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cozip-convert-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,4 +47,19 @@ describe('convertToCozip', () => {
       await archive.source.close?.();
     });
   }
+
+  it('a member the writer refuses is named in the error (not a row of an array the caller never saw)', async () => {
+    const sink = bufferSink();
+    const w = new ZipWriter(sink, { allowUnsafeNames: true });
+    await w.add('ok.txt', 'one');
+    await w.add('x\\y.txt', 'two');
+    await w.finish();
+    const err = await convertToCozip(sink.bytes().slice(), join(dir, 'refused.zip')).catch(
+      (e) => e,
+    );
+    assert.ok(isCozipError(err, 'INVALID_NAME'), String(err));
+    assert.equal(err.message, 'invalid name "x\\\\y.txt": backslash (use / as the separator)');
+    assert.equal(err.details.member, 'x\\y.txt');
+    assert.ok(isCozipError(err.cause, 'INVALID_NAME'));
+  });
 });

@@ -180,4 +180,23 @@ describe('manifest encoded on a worker thread', () => {
       [],
     );
   });
+
+  it("a refused value is told by the caller's row, also when the manifest is sorted by name", async () => {
+    const rows = [
+      { name: 'z.bin', path: new Uint8Array([1]), label: 1 },
+      { name: 'a.bin', path: new Uint8Array([2]), label: 'x' },
+      { name: 'm.bin', path: new Uint8Array([3]), label: 'y' },
+    ];
+    for (const sortByName of [false, true]) {
+      const err = await writeCozip(join(dir, 'rows.zip'), rows, { manifest: { sortByName } }).catch(
+        (e) => e,
+      );
+      assert.ok(isCozipError(err, 'INVALID_INPUT'), String(err));
+      // Unsorted, row 1 is the first string after an int; sorted (a, m, z), row 0 is the int after strings.
+      const row = sortByName ? 0 : 1;
+      const kinds = sortByName ? 'int value in a string column' : 'string value in an int column';
+      assert.equal(err.message, `row ${row}: column label: ${kinds}`);
+      assert.equal(err.details.row, row);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 // cozip convert, the action: the cozip writer (hyparquet-writer) loads here.
 import { convertToCozip } from '../../cozip/convert.js';
+import { CozipError } from '../../errors.js';
 import { networkOptions } from '../network.js';
 import { cozipWritten, writeOut } from '../output.js';
 import { withProgress } from '../progress.js';
@@ -19,7 +20,15 @@ export async function runConvert(input: string, out: string, opts: ConvertOption
       manifest: { sortByName: true },
       onProgress,
       ...networkOptions(),
+    }).catch((err) => {
+      throw inArchive(err, input);
     }),
   );
   if (!opts.quiet) await writeOut(cozipWritten(out, result));
+}
+
+/** A member's error told with the archive it is in (the library names the member). */
+function inArchive(err: unknown, input: string): unknown {
+  if (!(err instanceof CozipError) || typeof err.details.member !== 'string') return err;
+  return new CozipError(err.code, `${input}: ${err.message}`, { details: err.details, cause: err });
 }
