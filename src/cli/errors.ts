@@ -1,6 +1,7 @@
 // Exit codes and the one-line error report: `cozip: CODE: message`.
 import { CommanderError } from 'commander';
 import { CozipError, type ErrorCode } from '../errors.js';
+import { toJsonLine } from './output.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -32,20 +33,38 @@ function codeOf(err: unknown): string {
   return 'INTERNAL_ERROR';
 }
 
-/** Prints `err` on stderr and returns the exit code. */
-export function reportError(err: unknown, debug: boolean): number {
+/**
+ * Under --json, the error as one JSON line on stderr (stdout stays for
+ * results): {"error": {"code", "message", "exitCode", "details"?}}.
+ */
+function jsonError(code: string, message: string, exitCode: number, details?: unknown): void {
+  const error: Record<string, unknown> = { code, message, exitCode };
+  if (details && typeof details === 'object' && Object.keys(details).length > 0) {
+    error.details = details;
+  }
+  process.stderr.write(`${toJsonLine({ error })}\n`);
+}
+
+/** Prints `err` on stderr (a JSON object under `json`) and returns the exit code. */
+export function reportError(err: unknown, debug: boolean, json = false): number {
   if (err instanceof CommanderError) {
     // Help and --version end parsing through here too.
     if (err.exitCode === 0) return EXIT_OK;
     // `cozip` alone: commander has already printed the help on stderr.
     if (err.code === 'commander.help') return EXIT_USAGE;
-    const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
-    process.stderr.write(`cozip: INVALID_ARGUMENT: ${message} (see --help)\n`);
+    const message = `${err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see --help)`;
+    if (json) jsonError('INVALID_ARGUMENT', message, EXIT_USAGE);
+    else process.stderr.write(`cozip: INVALID_ARGUMENT: ${message}\n`);
     return EXIT_USAGE;
   }
   const message = err instanceof Error ? err.message : String(err);
-  // One line: multi-line messages (the --where caret) keep their first line.
-  process.stderr.write(`cozip: ${codeOf(err)}: ${message.split('\n')[0]}\n`);
+  const exitCode = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+  if (json) {
+    jsonError(codeOf(err), message, exitCode, err instanceof CozipError ? err.details : undefined);
+  } else {
+    // One line: multi-line messages (the --where caret) keep their first line.
+    process.stderr.write(`cozip: ${codeOf(err)}: ${message.split('\n')[0]}\n`);
+  }
   if (debug) {
     let prefix = '';
     for (let e: unknown = err; e !== undefined; e = e instanceof Error ? e.cause : undefined) {
@@ -53,5 +72,5 @@ export function reportError(err: unknown, debug: boolean): number {
       prefix = 'caused by: ';
     }
   }
-  return err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+  return exitCode;
 }

@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
     await buildProgram(await registrations(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (err) {
-    return reportError(err, argv.includes('--debug'));
+    return reportError(err, argv.includes('--debug'), argv.includes('--json'));
   }
 }
 

@@ -32,6 +32,11 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, jsonValue, 2);
 }
 
+/** toJson on one line. */
+export function toJsonLine(value: unknown): string {
+  return JSON.stringify(value, jsonValue);
+}
+
 /** One JSON document on stdout and nothing else. */
 export function printJson(value: unknown): Promise<void> {
   return writeOut(`${toJson(value)}\n`);
@@ -140,6 +145,52 @@ export function count(n: number): string {
 }
 
 /** The line `create` and `convert` print for a written cozip. */
+export interface Skipped {
+  name: string;
+  reason: string;
+}
+
+/** create and convert --json: what was written, and what was left out. */
+export function cozipSummary(
+  out: string,
+  r: { entries: number; size: number; profile: string; zip64: boolean; padded: boolean },
+  skipped: readonly Skipped[],
+): Record<string, unknown> {
+  return {
+    output: out,
+    format: 'cozip',
+    profile: r.profile,
+    entries: r.entries,
+    size: r.size,
+    zip64: r.zip64,
+    padded: r.padded,
+    skipped,
+  };
+}
+
+/** extract and get --json: the extractor's counts, what it skipped, its warnings. */
+export function extractSummary(
+  dir: string,
+  r: {
+    files: number;
+    directories: number;
+    symlinks: number;
+    bytes: number;
+    skipped: readonly Skipped[];
+    warnings: ReadonlyArray<{ code: string; message: string }>;
+  },
+): Record<string, unknown> {
+  return {
+    output: dir,
+    files: r.files,
+    directories: r.directories,
+    symlinks: r.symlinks,
+    bytes: r.bytes,
+    skipped: r.skipped,
+    warnings: r.warnings.map((w) => ({ code: w.code, message: w.message })),
+  };
+}
+
 export function cozipWritten(
   out: string,
   r: { entries: number; size: number; profile: string; zip64: boolean },

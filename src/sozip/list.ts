@@ -9,6 +9,8 @@ export interface SozipListRow {
   compressedSize: number;
   uncompressedSize: number;
   method: string;
+  crc32: number;
+  localHeaderOffset: number;
   isDirectory: boolean;
   mtime: Date;
   /** SOZip-optimized: a valid hidden index follows it. */
@@ -35,6 +37,8 @@ export async function listSozip(
         compressedSize: e.compressedSize,
         uncompressedSize: e.uncompressedSize,
         method: methodName(e.method),
+        crc32: e.crc32,
+        localHeaderOffset: e.localHeaderOffset,
         isDirectory: e.isDirectory,
         mtime: e.mtime,
         sozip: index !== undefined,

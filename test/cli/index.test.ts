@@ -26,10 +26,10 @@ interface Summary {
 interface IndexRow {
   name: string;
   size: number;
-  compressed: number;
+  compressedSize: number;
   method: string;
-  offset: number;
-  crc32: number;
+  localHeaderOffset: number;
+  crc32: number | null;
   flags: number;
   custom: Record<string, string>;
 }
@@ -91,13 +91,35 @@ describe('cozip index', () => {
     const entries = json<Row[]>(await ok(['ls', SMALLISH, '--json']));
     assert.equal(rows.length, entries.length);
     assert.deepEqual(
-      rows.map(({ name, size, compressed, method }) => ({ name, size, compressed, method })),
-      entries.map(({ name, size, compressed, method }) => ({ name, size, compressed, method })),
+      rows.map(({ name, size, compressedSize, method, localHeaderOffset }) => ({
+        name,
+        size,
+        compressedSize,
+        method,
+        localHeaderOffset,
+      })),
+      entries.map(({ name, size, compressedSize, method, localHeaderOffset }) => ({
+        name,
+        size,
+        compressedSize,
+        method,
+        localHeaderOffset,
+      })),
     );
-    for (let i = 1; i < rows.length; i++) assert.ok(rows[i].offset > rows[i - 1].offset);
+    // A CRC-32 the index keeps is the central directory's; one it leaves to the descriptor is null.
+    rows.forEach((r, i) => {
+      if (r.crc32 === null) assert.ok(r.flags & 8, r.name);
+      else assert.equal(r.crc32, entries[i].crc32, r.name);
+    });
+    for (let i = 1; i < rows.length; i++) {
+      assert.ok(rows[i].localHeaderOffset > rows[i - 1].localHeaderOffset);
+    }
     assert.deepEqual(rows[0].custom, {});
     const table = (await ok(['index', 'ls', local])).stdout.split('\n');
-    assert.match(table[0], /^name\s+size\s+compressed\s+method\s+offset\s+crc32\s+flags$/);
+    assert.match(
+      table[0],
+      /^name\s+size\s+compressedSize\s+method\s+localHeaderOffset\s+crc32\s+flags$/,
+    );
     assert.equal(table.length, 501 + 2);
   });
 
@@ -137,7 +159,9 @@ describe('cozip index', () => {
   it('cat over HTTP: the exact bytes, with one request for the member', async () => {
     for (const name of [BIG_MEMBER, 'test/small/file-7.bin']) {
       const expected = (await ok(['cat', SMALLISH, name])).bytes;
-      const { offset } = json<IndexRow>(await ok(['index', 'find', local, name, '--json']));
+      const { localHeaderOffset: offset } = json<IndexRow>(
+        await ok(['index', 'find', local, name, '--json']),
+      );
       const before = server.requests.length;
       const run = await ok(['index', 'cat', local, server.url('smallish.zip'), name]);
       assert.deepEqual(run.bytes, expected);
@@ -165,7 +189,9 @@ describe('cozip index', () => {
       bytes,
     );
     const archive = readFileSync(zip);
-    const { offset } = json<IndexRow>(await ok(['index', 'find', index, 'x.bin', '--json']));
+    const { localHeaderOffset: offset } = json<IndexRow>(
+      await ok(['index', 'find', index, 'x.bin', '--json']),
+    );
     const dataStart =
       offset + 30 + archive.readUInt16LE(offset + 26) + archive.readUInt16LE(offset + 28);
     archive[dataStart + 100] ^= 0xff;

@@ -33,7 +33,7 @@ interface Validation {
 interface ListRow {
   name: string;
   compressedSize: number;
-  uncompressedSize: number;
+  size: number;
   method: string;
   isDirectory: boolean;
   mtime: string;
@@ -148,7 +148,7 @@ describe('cozip sozip', () => {
   it('list --json: sizes, method, SOZip status and chunk size', async () => {
     const rows = json<ListRow[]>(await ok(['sozip', 'list', archive, '--json']));
     assert.deepEqual(
-      rows.map((r) => [r.name, r.uncompressedSize, r.method, r.sozip, r.chunkSize]),
+      rows.map((r) => [r.name, r.size, r.method, r.sozip, r.chunkSize]),
       [
         ['big.log', big.length, 'deflate', true, 32768],
         ['a.txt', small.length, 'deflate', false, null],

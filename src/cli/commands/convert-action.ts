@@ -2,7 +2,7 @@
 import { convertToCozip } from '../../cozip/convert.js';
 import { CozipError } from '../../errors.js';
 import { networkOptions } from '../network.js';
-import { cozipWritten, writeOut } from '../output.js';
+import { cozipSummary, cozipWritten, printJson, writeOut } from '../output.js';
 import { withProgress } from '../progress.js';
 import { checkTarget } from '../targets.js';
 import type { ConvertOptions } from './convert.js';
@@ -24,7 +24,8 @@ export async function runConvert(input: string, out: string, opts: ConvertOption
       throw inArchive(err, input);
     }),
   );
-  if (!opts.quiet) await writeOut(cozipWritten(out, result));
+  if (opts.json) await printJson(cozipSummary(out, result, result.skipped));
+  else if (!opts.quiet) await writeOut(cozipWritten(out, result));
 }
 
 /** A member's error told with the archive it is in (the library names the member). */

@@ -8,6 +8,7 @@ export interface ConvertOptions {
   escapeNames?: boolean;
   force?: boolean;
   quiet?: boolean;
+  json?: boolean;
 }
 
 export function registerConvert(program: Command): void {
@@ -26,6 +27,7 @@ export function registerConvert(program: Command): void {
       'store non-ASCII names as %XX (cozip names are ASCII), the original in a source_name column',
     )
     .option('--force', 'replace OUT if it exists (never one of the inputs)')
+    .option('--json', 'print a JSON summary object on stdout')
     .addHelpText(
       'after',
       `

@@ -11,7 +11,7 @@ import { parseTypes } from '../column-types.js';
 import { UsageError } from '../errors.js';
 import { dirRows, readTable, tableFormat, tableRows } from '../inputs.js';
 import { metaColumns } from '../options.js';
-import { cozipWritten, note, writeOut } from '../output.js';
+import { cozipSummary, cozipWritten, note, printJson, type Skipped, writeOut } from '../output.js';
 import { withProgress } from '../progress.js';
 import { checkTarget } from '../targets.js';
 import { walkDir } from '../walk.js';
@@ -30,10 +30,10 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
   checkTarget(out, { replace: opts.force, inputs: opts.from === undefined ? [] : [opts.from] });
   // A Flat manifest's encoder thread loads while the inputs are read.
   if ((opts.profile ?? 'flat') === 'flat') warmManifestEncoder();
-  const { rows, dateColumns } =
+  const { rows, dateColumns, skipped } =
     dir !== undefined
-      ? { rows: await directoryRows(dir, out, cmd, opts), dateColumns: [] }
-      : await fromTable(opts);
+      ? { ...(await directoryRows(dir, out, cmd, opts)), dateColumns: [] }
+      : { ...(await fromTable(opts)), skipped: [] };
   for (const row of rows) {
     for (const [column, value] of Object.entries(meta)) {
       if (column in row)
@@ -57,7 +57,8 @@ export async function runCreate(out: string, dir: string | undefined, cmd: Comma
       throw dir === undefined ? inTable(err, opts.from!) : inDirectory(err, dir);
     }),
   );
-  if (!opts.quiet) await writeOut(cozipWritten(out, result));
+  if (opts.json) await printJson(cozipSummary(out, result, skipped));
+  else if (!opts.quiet) await writeOut(cozipWritten(out, result));
 }
 
 async function directoryRows(
@@ -65,7 +66,7 @@ async function directoryRows(
   out: string,
   cmd: Command,
   opts: CreateOptions,
-): Promise<CozipRow[]> {
+): Promise<{ rows: CozipRow[]; skipped: Skipped[] }> {
   for (const option of ['nameCol', 'pathCol']) {
     if (cmd.getOptionValueSource(option) === 'cli') {
       throw new UsageError('--name-col and --path-col apply to --from tables only');
@@ -82,7 +83,7 @@ async function directoryRows(
   const files = walkDir(resolve(dir), resolve(out));
   // cozip entries must be non-empty: leave empty files out and say so.
   const empty = files.filter((f) => f.size === 0);
-  if (empty.length > 0 && !opts.quiet) {
+  if (empty.length > 0 && !opts.quiet && !opts.json) {
     const shown = empty
       .slice(0, 5)
       .map((f) => f.name)
@@ -94,7 +95,10 @@ async function directoryRows(
   const kept = files.filter((f) => f.size > 0);
   if (kept.length === 0)
     throw new CozipError('INVALID_INPUT', `${dir} holds no non-empty regular files`);
-  return dirRows(kept, opts.mtime);
+  return {
+    rows: dirRows(kept, opts.mtime),
+    skipped: empty.map((f) => ({ name: f.name, reason: 'empty file' })),
+  };
 }
 
 async function fromTable(

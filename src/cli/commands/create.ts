@@ -16,6 +16,7 @@ export interface CreateOptions {
   escapeNames?: boolean;
   force?: boolean;
   quiet?: boolean;
+  json?: boolean;
 }
 
 export function registerCreate(program: Command): void {
@@ -58,6 +59,7 @@ export function registerCreate(program: Command): void {
       'store non-ASCII names as %XX (cozip names are ASCII), the original in a source_name column',
     )
     .option('--force', 'replace OUT if it exists (never one of the inputs)')
+    .option('--json', 'print a JSON summary object on stdout')
     .addHelpText(
       'after',
       `

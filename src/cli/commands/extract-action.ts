@@ -5,7 +5,7 @@ import type { ZipEntry } from '../../zip/entry.js';
 import { extractZip } from '../../zip/extract.js';
 import { flatCozip, isReservedEntry, withArchive, zipView } from '../archive.js';
 import { asUsage, UsageError } from '../errors.js';
-import { count, note, writeOut } from '../output.js';
+import { count, extractSummary, note, printJson, writeOut } from '../output.js';
 import { progressBar } from '../progress.js';
 import { checkExtractTargets, memberNames, withFlagHint } from '../targets.js';
 import { whereFilter } from '../where.js';
@@ -49,7 +49,8 @@ export async function runExtract(src: string, opts: ExtractOptions): Promise<voi
       });
     });
     bar.stop();
-    if (!opts.quiet) {
+    if (opts.json) await printJson(extractSummary(opts.output, result));
+    else if (!opts.quiet) {
       for (const s of result.skipped) note(`cozip: skipped ${s.name}: ${s.reason}`);
       for (const w of result.warnings) note(`cozip: warning: ${w.message}`);
       await writeOut(

@@ -7,6 +7,7 @@ export interface ExtractOptions {
   where?: string;
   overwrite?: boolean;
   quiet?: boolean;
+  json?: boolean;
 }
 
 export function registerExtract(program: Command): void {
@@ -17,6 +18,7 @@ export function registerExtract(program: Command): void {
     .option('-o, --output <dir>', 'directory to extract into (created if missing)', '.')
     .option('--where <expr>', 'cozip: extract only the manifest rows that match')
     .option('--overwrite', 'replace existing files')
+    .option('--json', 'print a JSON summary object on stdout')
     .addHelpText(
       'after',
       `

@@ -2,7 +2,7 @@
 import { CozipError } from '../../errors.js';
 import { extractZip } from '../../zip/extract.js';
 import { withArchive, zipView } from '../archive.js';
-import { count, note, writeOut } from '../output.js';
+import { count, extractSummary, note, printJson, writeOut } from '../output.js';
 import { checkExtractTargets, withFlagHint } from '../targets.js';
 import type { GetOptions } from './get.js';
 
@@ -26,7 +26,8 @@ export async function runGet(src: string, names: string[], opts: GetOptions): Pr
       throw withFlagHint(err);
     });
   });
-  if (!opts.quiet) {
+  if (opts.json) await printJson(extractSummary(opts.output, result));
+  else if (!opts.quiet) {
     for (const s of result.skipped) note(`cozip: skipped ${s.name}: ${s.reason}`);
     for (const w of result.warnings) note(`cozip: warning: ${w.message}`);
     await writeOut(

@@ -6,6 +6,7 @@ export interface GetOptions {
   output: string;
   overwrite?: boolean;
   quiet?: boolean;
+  json?: boolean;
 }
 
 export function registerGet(program: Command): void {
@@ -16,6 +17,7 @@ export function registerGet(program: Command): void {
     .argument('<names...>', 'member names, as ls shows them')
     .requiredOption('-o, --output <dir>', 'directory to write into (created if missing)')
     .option('--overwrite', 'replace existing files')
+    .option('--json', 'print a JSON summary object on stdout')
     .addHelpText(
       'after',
       `

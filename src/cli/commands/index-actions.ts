@@ -34,17 +34,17 @@ interface BuildSummary {
   centralDirectoryBytes: number;
 }
 
-/** One index record as ls, find and --json show it; `size`, `compressed`, `method` as in `cozip ls`. */
+/** One index record as ls, find and --json show it: the keys of every listing (entry-json.ts). */
 interface FileRow {
   name: string;
   /** The stored name bytes (base64 in JSON), only when they are not UTF-8. */
   rawName?: Uint8Array;
   size: bigint;
-  compressed: bigint;
+  compressedSize: bigint;
   method: string;
-  offset: bigint;
-  /** 0 when the index stripped it (the data descriptor holds it). */
-  crc32: number;
+  localHeaderOffset: bigint;
+  /** null when the index stripped it (0 with flag 8: the data descriptor holds it). */
+  crc32: number | null;
   flags: number;
   custom: Record<string, string>;
 }
@@ -62,7 +62,15 @@ export async function runLs(index: string, opts: { json?: boolean }): Promise<vo
     await printJson(rows);
     return;
   }
-  const columns = ['name', 'size', 'compressed', 'method', 'offset', 'crc32', 'flags'];
+  const columns = [
+    'name',
+    'size',
+    'compressedSize',
+    'method',
+    'localHeaderOffset',
+    'crc32',
+    'flags',
+  ];
   if (rows.some((r) => Object.keys(r.custom).length > 0)) columns.push('custom');
   await writeOut(renderTable(columns, rows.map(tableRow)));
 }
@@ -205,10 +213,10 @@ function fileRow(f: IndexFile): FileRow {
     name: f.name,
     ...(f.rawName ? { rawName: f.rawName } : {}),
     size: f.uncompressedSize,
-    compressed: f.compressedSize,
+    compressedSize: f.compressedSize,
     method: methodName(f.method),
-    offset: f.offset,
-    crc32: f.crc32,
+    localHeaderOffset: f.offset,
+    crc32: f.crc32 === 0 && f.flags & 8 ? null : f.crc32,
     flags: f.flags,
     custom: Object.fromEntries(f.custom ?? []),
   };
@@ -218,7 +226,7 @@ function fileRow(f: IndexFile): FileRow {
 function tableRow(r: FileRow): Record<string, unknown> {
   return {
     ...r,
-    crc32: hex(r.crc32, 8),
+    crc32: r.crc32 === null ? 'descriptor' : hex(r.crc32, 8),
     flags: hex(r.flags, 4),
     custom: Object.entries(r.custom)
       .map(([k, v]) => `${k}=${v}`)
@@ -235,9 +243,9 @@ function describeFile(r: FileRow): string {
   const lines: Array<[string, string]> = [
     ['name', r.name],
     ['size', `${count(Number(r.size))} bytes`],
-    ['compressed', `${count(Number(r.compressed))} bytes (${r.method})`],
-    ['offset', count(Number(r.offset))],
-    ['crc32', r.crc32 === 0 && r.flags & 8 ? 'in the data descriptor' : String(t.crc32)],
+    ['compressed', `${count(Number(r.compressedSize))} bytes (${r.method})`],
+    ['offset', `${count(Number(r.localHeaderOffset))} (local header)`],
+    ['crc32', r.crc32 === null ? 'in the data descriptor' : String(t.crc32)],
     ['flags', String(t.flags)],
   ];
   for (const [k, v] of Object.entries(r.custom)) lines.push(['custom', `${k}=${v}`]);

@@ -87,10 +87,11 @@ function registerLs(group: Command): void {
     .addHelpText(
       'after',
       `
-Columns: name, size, compressed, method, offset (of the local header in the
-ZIP), crc32 (0 when the index left it to the data descriptor), flags, and
-custom when any file has custom values. JSON objects have every field, custom
-as an object.
+Columns: name, size, compressedSize, method, localHeaderOffset, crc32
+("descriptor", null in JSON, when the index left it to the data descriptor),
+flags, and custom when any file has custom values: the keys of every
+listing (README, "JSON output"). JSON objects have every field, custom as an
+object.
 
 Example:
   $ cozip index ls photos.zipindex --json`,

@@ -22,7 +22,7 @@ interface ArchiveInfo {
     profile: string;
     hashVerified: boolean;
     hashProblem?: string;
-    priority: Array<{ name: string; offset: number; size: number }>;
+    priority: Array<{ name: string; payloadOffset: number; size: number }>;
   };
   manifest?: { rows: number; columns: Array<{ name: string; type: string; nullable: boolean }> };
   /**
@@ -59,7 +59,12 @@ export async function runInfo(src: string, opts: InfoOptions): Promise<void> {
           profile: cozip.profileName ?? String(cozip.profile),
           hashVerified: hashProblem === undefined,
           ...(hashProblem ? { hashProblem } : {}),
-          priority: cozip.index.map(({ name, offset, size }) => ({ name, offset, size })),
+          // The index's offsets are where each file's bytes start.
+          priority: cozip.index.map(({ name, offset, size }) => ({
+            name,
+            payloadOffset: offset,
+            size,
+          })),
         };
         if (cozip.profileName === 'flat') {
           const { cozipManifest } = await import('../../cozip/manifest.js');
@@ -107,7 +112,7 @@ function describe(info: ArchiveInfo): string {
   lines.push(['entries', `${count(info.entries)} in the central directory`]);
   lines.push(['zip64', info.zip64 ? 'yes' : 'no']);
   for (const p of cz?.priority ?? []) {
-    lines.push(['priority', `${p.name} at ${count(p.offset)} (${count(p.size)} bytes)`]);
+    lines.push(['priority', `${p.name} at ${count(p.payloadOffset)} (${count(p.size)} bytes)`]);
   }
   if (info.manifest) {
     lines.push(['manifest', `${count(info.manifest.rows)} rows`]);

@@ -59,6 +59,7 @@ export interface SozipWriteOptions {
   level?: number;
   force?: boolean;
   quiet?: boolean;
+  json?: boolean;
 }
 
 export const CHUNK_SIZE_HELP =

@@ -9,10 +9,11 @@ import {
   streamRange,
 } from '../../sozip/random-access.js';
 import { formatSozipValidation, validateSozip } from '../../sozip/validate.js';
+import { methodName } from '../../zip/codecs.js';
 import { openZip } from '../../zip/reader.js';
 import { EXIT_FAILURE } from '../errors.js';
 import { networkOptions } from '../network.js';
-import { printJson, writeOut } from '../output.js';
+import { isoTime, printJson, writeOut } from '../output.js';
 import type { CatOptions } from './sozip.js';
 import { warningNotes } from './sozip-options.js';
 
@@ -28,15 +29,40 @@ export async function runValidate(
     v.ok && v.sozipMembers === 0
       ? `${src} is a valid ZIP without SOZip-optimized members (readers decode them from the start)`
       : undefined;
-  if (opts.json) await printJson({ source: src, ...v, ...(note ? { note } : {}) });
-  else await writeOut(`${formatSozipValidation(v)}\n${note ? `note: ${note}\n` : ''}`);
+  if (opts.json) {
+    // Members in the listings' vocabulary (size, compressedSize, method by name).
+    const members = v.members.map(
+      ({ name, method, compressedSize, uncompressedSize, ...rest }) => ({
+        name,
+        size: uncompressedSize,
+        compressedSize,
+        method: methodName(method),
+        ...rest,
+      }),
+    );
+    await printJson({ source: src, ...v, members, ...(note ? { note } : {}) });
+  } else await writeOut(`${formatSozipValidation(v)}\n${note ? `note: ${note}\n` : ''}`);
   if (!v.ok) process.exitCode = EXIT_FAILURE;
 }
 
 export async function runList(src: string, opts: { json?: boolean }): Promise<void> {
   const rows = await listSozip(src);
-  if (opts.json) await printJson(rows.map((r) => ({ ...r, chunkSize: r.chunkSize ?? null })));
-  else await writeOut(`${formatSozipList(rows)}\n`);
+  if (opts.json) {
+    await printJson(
+      rows.map((r) => ({
+        name: r.name,
+        size: r.uncompressedSize,
+        compressedSize: r.compressedSize,
+        method: r.method,
+        crc32: r.crc32,
+        localHeaderOffset: r.localHeaderOffset,
+        mtime: isoTime(r.mtime),
+        isDirectory: r.isDirectory,
+        sozip: r.sozip,
+        chunkSize: r.chunkSize ?? null,
+      })),
+    );
+  } else await writeOut(`${formatSozipList(rows)}\n`);
 }
 
 export async function runCat(src: string, name: string, opts: CatOptions): Promise<void> {

@@ -9,7 +9,7 @@ import { createSozipWriter } from '../../sozip/writer.js';
 import { openZip } from '../../zip/reader.js';
 import { UsageError } from '../errors.js';
 import { networkOptions } from '../network.js';
-import { count, writeOut } from '../output.js';
+import { count, printJson, writeOut } from '../output.js';
 import { progressBar } from '../progress.js';
 import { checkTarget, refuseInput } from '../targets.js';
 import { walkDir } from '../walk.js';
@@ -53,7 +53,17 @@ export async function runCreate(out: string, files: string[], opts: CreateOption
       throw err;
     }
     bar.stop();
-    if (!opts.quiet) {
+    if (opts.json) {
+      await printJson({
+        output: out,
+        format: 'zip',
+        entries: result.entries,
+        sozipMembers: sozip,
+        chunkSize: writer.chunkSize,
+        size: result.size,
+        zip64: result.zip64,
+      });
+    } else if (!opts.quiet) {
       await writeOut(
         `wrote ${out}: ${count(result.entries)} entries (${count(sozip)} SOZip-optimized, chunk size ${count(writer.chunkSize)}), ${count(result.size)} bytes${result.zip64 ? ', ZIP64' : ''}\n`,
       );
@@ -83,7 +93,18 @@ export async function runConvert(
       onProgress: (p) => bar.update(p.bytesIn, total),
     });
     bar.stop();
-    if (!opts.quiet) {
+    if (opts.json) {
+      await printJson({
+        output: out,
+        format: 'zip',
+        entries: result.entries,
+        size: result.size,
+        zip64: result.zip64,
+        converted: result.converted,
+        reused: result.reused,
+        copied: result.copied,
+      });
+    } else if (!opts.quiet) {
       await writeOut(
         `wrote ${out}: ${count(result.entries)} entries, ${count(result.size)} bytes${result.zip64 ? ', ZIP64' : ''} (${count(result.converted)} recompressed as SOZip, ${count(result.reused)} SOZip kept, ${count(result.copied)} copied)\n`,
       );

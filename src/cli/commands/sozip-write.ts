@@ -29,6 +29,7 @@ export function registerSozipCreate(group: Command): void {
     .option('--threads <n>', THREADS_HELP, parseThreads)
     .option('--level <0-9>', LEVEL_HELP, parseLevel)
     .option('--force', FORCE_HELP)
+    .option('--json', 'print a JSON summary object on stdout')
     .option('--mtime <iso>', 'modification time of every entry, for reproducible output', parseDate)
     .option('--name-prefix <dir/>', 'put every entry under this folder in the archive')
     .addHelpText(
@@ -61,6 +62,7 @@ export function registerSozipConvert(group: Command): void {
     .option('--threads <n>', THREADS_HELP, parseThreads)
     .option('--level <0-9>', LEVEL_HELP, parseLevel)
     .option('--force', FORCE_HELP)
+    .option('--json', 'print a JSON summary object on stdout')
     .addHelpText(
       'after',
       `
