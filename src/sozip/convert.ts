@@ -38,6 +38,8 @@ export async function convertToSozip(
   const zip = await openZip(input, options);
   try {
     const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    // Members up to this size are copied as they are (the writer checks the option).
+    const minSize = options.minSize ?? 0;
     const reuse = options.reuseIndexes ?? true;
     const found = reuse ? await detectAll(zip) : new Map();
     for (const e of zip.entries) {
@@ -72,7 +74,7 @@ export async function convertToSozip(
           compressedSize: e.compressedSize,
           uncompressedSize: e.uncompressedSize,
         };
-        if (e.method !== METHOD_DEFLATE || e.uncompressedSize <= chunkSize) {
+        if (e.method !== METHOD_DEFLATE || e.uncompressedSize <= Math.max(chunkSize, minSize)) {
           await writer.addRaw(e.name, openEntryRaw(zip, e), raw);
           counts.copied++;
           continue;

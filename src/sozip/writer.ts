@@ -32,6 +32,11 @@ export interface SozipOptions {
   chunkSize?: number;
   /** Deflate level 0..9 (default 6). */
   level?: number;
+  /**
+   * Deflate members of at most this many bytes are ordinary Deflate (default:
+   * the chunk size, below which SOZip gains nothing; GDAL's sozip uses 1 MiB).
+   */
+  minSize?: number;
   /** Compression threads (default: one per core); 1 compresses on the calling thread. */
   threads?: number;
   /** Jobs of about 1 MiB in flight at most (default twice the threads): bounds memory. */
@@ -73,6 +78,8 @@ export class SozipWriter {
   readonly zip: ZipWriter;
   readonly chunkSize: number;
   readonly level: number;
+  /** 0 unless given: members up to the chunk size are plain anyway. */
+  readonly minSize: number;
   readonly threads: number;
   private readonly window: number | undefined;
   private readonly onWarning: (warning: CozipError) => void;
@@ -82,6 +89,7 @@ export class SozipWriter {
   constructor(sink: Sink, options: SozipWriterOptions = {}) {
     this.chunkSize = checkChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
     this.level = checkLevel(options.level ?? 6);
+    this.minSize = checkMinSize(options.minSize ?? 0);
     const threads = options.threads ?? defaultThreads();
     if (!Number.isInteger(threads) || threads < 1) {
       throw new CozipError(
@@ -112,6 +120,8 @@ export class SozipWriter {
   add(name: string, data: ZipInput, options: SozipEntryOptions = {}): Promise<SozipWrittenEntry> {
     return this.exclusive(async () => {
       const chunkSize = this.chunkSizeFor(options);
+      // Up to this size a member stays ordinary Deflate.
+      const plainUpTo = Math.max(chunkSize, this.minSize);
       const level = checkLevel(options.level ?? this.level);
       const entry = this.entryOptions(name, options, level);
       if ((options.method ?? METHOD_DEFLATE) !== METHOD_DEFLATE) {
@@ -119,19 +129,19 @@ export class SozipWriter {
       }
       if (typeof data === 'string' || data instanceof Uint8Array) {
         const bytes = typeof data === 'string' ? encodeUtf8(data) : data;
-        if (bytes.length <= chunkSize) return plain(await this.zip.add(name, bytes, entry));
+        if (bytes.length <= plainUpTo) return plain(await this.zip.add(name, bytes, entry));
         return this.addSozip(name, once(bytes), bytes.length, chunkSize, level, options, true);
       }
       const size = options.size ?? (isBlob(data) ? data.size : undefined);
       let chunks = toChunks(data);
-      if (size === undefined || (size <= chunkSize && size <= GATHER_LIMIT)) {
-        // Read up to one byte past a chunk: content that fits one chunk is an ordinary member.
-        const head = await gather(chunks, chunkSize + 1);
+      if (size === undefined || (size <= plainUpTo && size <= GATHER_LIMIT)) {
+        // Read up to one byte past the threshold: content within it is an ordinary member.
+        const head = await gather(chunks, Math.min(plainUpTo, GATHER_LIMIT) + 1);
         if (head.ended) {
           return plain(await this.zip.add(name, head.bytes, entry));
         }
         chunks = prepend(head.bytes, head.rest);
-      } else if (size <= chunkSize) {
+      } else if (size <= plainUpTo) {
         return plain(await this.zip.add(name, chunks, entry));
       }
       return this.addSozip(name, chunks, size, chunkSize, level, options, false);
@@ -379,6 +389,19 @@ function checkChunkSize(chunkSize: number): number {
     );
   }
   return chunkSize;
+}
+
+function checkMinSize(minSize: number): number {
+  if (!Number.isSafeInteger(minSize) || minSize < 0) {
+    throw new CozipError(
+      'INVALID_ARGUMENT',
+      `minSize must be a non-negative integer, not ${minSize}`,
+      {
+        details: { minSize },
+      },
+    );
+  }
+  return minSize;
 }
 
 function checkLevel(level: number): number {

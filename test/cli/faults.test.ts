@@ -283,7 +283,12 @@ describe('faults: SIGKILL and racing writers', () => {
     it(`${command.join(' ')}: two writers to one output, one complete archive wins`, async (t) => {
       const out = join(dir, `race-${command.length}`);
       const inputs = [join(dir, 'data'), join(dir, 'data', 'sub')];
-      const names = [new Set(data.keys()), new Set(subNames(data))];
+      // sozip create keeps a directory's own name (like zip -r); create names files inside it.
+      const under = command.length === 1 ? ['', ''] : ['data/', 'sub/'];
+      const names = [
+        new Set([...data.keys()].map((n) => under[0] + n)),
+        new Set(subNames(data).map((n) => under[1] + n)),
+      ];
       for (let round = 0; round < RACES; round++) {
         mkdirSync(out, { recursive: true });
         const target = join(out, 'same.zip');

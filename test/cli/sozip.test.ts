@@ -81,7 +81,17 @@ describe('cozip sozip', () => {
     writeFileSync(join(dir, 'tree', 'empty.txt'), '');
     writeFileSync(join(dir, 'tree', 'sub', 'noise.bin'), noise);
     archive = join(dir, 'out.zip');
-    await ok(['sozip', 'create', archive, join(dir, 'big.log'), join(dir, 'tree'), '-q']);
+    // --min-size 0: noise.bin (100 kB) is SOZip too, below GDAL's 1 MiB default.
+    await ok([
+      'sozip',
+      'create',
+      archive,
+      join(dir, 'big.log'),
+      join(dir, 'tree'),
+      '--min-size',
+      '0',
+      '-q',
+    ]);
     server = await startRangeServer({ objects: { 'out.zip': archive } });
   });
   after(async () => {
@@ -89,7 +99,7 @@ describe('cozip sozip', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('create: files by basename, directories by relative path; unzip -t and validate --deep pass', async (t) => {
+  it('create: files by basename, directories under their own name; unzip -t and validate --deep pass', async (t) => {
     const out = join(dir, 'create.zip');
     const run = await ok([
       'sozip',
@@ -107,6 +117,8 @@ describe('cozip sozip', () => {
       '9',
       '--threads',
       '2',
+      '--min-size',
+      '0',
     ]);
     assert.match(
       run.stdout,
@@ -123,9 +135,9 @@ describe('cozip sozip', () => {
       v.members.map((m) => [m.name, m.sozip, m.chunkSize, m.chunks, m.verifiedChunks]),
       [
         ['logs/big.log', true, 16384, Math.ceil(big.length / 16384), Math.ceil(big.length / 16384)],
-        ['logs/a.txt', false, undefined, undefined, undefined],
-        ['logs/empty.txt', false, undefined, undefined, undefined],
-        ['logs/sub/noise.bin', true, 16384, 7, 7],
+        ['logs/tree/a.txt', false, undefined, undefined, undefined],
+        ['logs/tree/empty.txt', false, undefined, undefined, undefined],
+        ['logs/tree/sub/noise.bin', true, 16384, 7, 7],
       ],
     );
     const text = await ok(['sozip', 'validate', out]);
@@ -136,7 +148,7 @@ describe('cozip sozip', () => {
         'm',
       ),
     );
-    assert.match(text.stdout, /^logs\/a\.txt: not SOZip-optimized \(deflate\)$/m);
+    assert.match(text.stdout, /^logs\/tree\/a\.txt: not SOZip-optimized \(deflate\)$/m);
     assert.match(text.stdout, /2 SOZip-optimized member\(s\); no problems found\.$/m);
 
     if (!requireTools(t, 'unzip')) return;
@@ -151,9 +163,9 @@ describe('cozip sozip', () => {
       rows.map((r) => [r.name, r.size, r.method, r.sozip, r.chunkSize]),
       [
         ['big.log', big.length, 'deflate', true, 32768],
-        ['a.txt', small.length, 'deflate', false, null],
-        ['empty.txt', 0, 'deflate', false, null],
-        ['sub/noise.bin', noise.length, 'deflate', true, 32768],
+        ['tree/a.txt', small.length, 'deflate', false, null],
+        ['tree/empty.txt', 0, 'deflate', false, null],
+        ['tree/sub/noise.bin', noise.length, 'deflate', true, 32768],
       ],
     );
     assert.ok(rows[0].compressedSize < big.length / 2, 'the log compresses');
@@ -189,7 +201,7 @@ describe('cozip sozip', () => {
       '5000000',
     ]);
     assert.ok(Buffer.from(big.subarray(123, 5_000_123)).equals(streamed.bytes));
-    const noisy = await ok(['sozip', 'cat', archive, 'sub/noise.bin']);
+    const noisy = await ok(['sozip', 'cat', archive, 'tree/sub/noise.bin']);
     assert.deepEqual(new Uint8Array(noisy.bytes), noise);
     // Past the end the range stops at the end; exactly at the end it is empty.
     const tail = await ok([
@@ -205,7 +217,16 @@ describe('cozip sozip', () => {
     assert.deepEqual(new Uint8Array(tail.bytes), big.subarray(big.length - 10));
     const none = await ok(['sozip', 'cat', archive, 'big.log', '--offset', String(big.length)]);
     assert.equal(none.bytes.length, 0);
-    const plain = await ok(['sozip', 'cat', archive, 'a.txt', '--offset', '2', '--length', '5']);
+    const plain = await ok([
+      'sozip',
+      'cat',
+      archive,
+      'tree/a.txt',
+      '--offset',
+      '2',
+      '--length',
+      '5',
+    ]);
     assert.equal(plain.stdout, 'small');
   });
 
@@ -432,7 +453,16 @@ describe('cozip sozip', () => {
 
   it('a chunk size below 4096 works, with a warning on stderr (none with --quiet)', async () => {
     const out = join(dir, 'tiny-chunks.zip');
-    const run = await ok(['sozip', 'create', out, join(dir, 'tree'), '--chunk-size', '1K']);
+    const run = await ok([
+      'sozip',
+      'create',
+      out,
+      join(dir, 'tree'),
+      '--chunk-size',
+      '1K',
+      '--min-size',
+      '0',
+    ]);
     assert.match(run.stderr, /^cozip: warning: SOZip chunk size 1024 is below 4096/m);
     const again = [
       'sozip',
@@ -441,6 +471,8 @@ describe('cozip sozip', () => {
       join(dir, 'tree'),
       '--chunk-size',
       '1K',
+      '--min-size',
+      '0',
       '--force',
       '-q',
     ];
@@ -448,6 +480,6 @@ describe('cozip sozip', () => {
     assert.equal(quiet.stderr + quiet.stdout, '');
     const v = json<Validation>(await ok(['sozip', 'validate', out, '--deep', '--json']));
     assert.equal(v.ok, true);
-    assert.equal(v.members.find((m) => m.name === 'sub/noise.bin')?.chunks, 98);
+    assert.equal(v.members.find((m) => m.name === 'tree/sub/noise.bin')?.chunks, 98);
   });
 });

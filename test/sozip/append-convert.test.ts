@@ -154,6 +154,19 @@ describe('convertToSozip', () => {
   });
   after(() => server.close());
 
+  it('minSize: Deflate members up to it are copied as they are', async () => {
+    const out = join(dir, 'converted-min.zip');
+    // big.txt (300 kB) is above, dir/nested.txt (90 kB) within 100,000 bytes.
+    const result = await convertToSozip(bytesSource(input), out, { threads: 1, minSize: 100_000 });
+    assert.deepEqual([result.converted, result.reused, result.copied], [1, 0, 3]);
+    const v = await validateSozip(out, { deep: true });
+    assert.equal(v.ok, true, JSON.stringify(v.problems));
+    assert.deepEqual(
+      v.members.filter((m) => m.sozip).map((m) => m.name),
+      ['big.txt'],
+    );
+  });
+
   it('recompresses big Deflate members as SOZip and copies the rest verbatim', async (t) => {
     const out = join(dir, 'converted.zip');
     const result = await convertToSozip(bytesSource(input), out, { threads: 1 });

@@ -135,6 +135,37 @@ describe('SozipWriter: which members become SOZip', () => {
     assert.ok(inflated.equals(big));
   });
 
+  it('minSize: members up to it stay ordinary Deflate, as bytes, known-size and unknown-size streams', async () => {
+    async function* stream(b: Uint8Array) {
+      yield b.subarray(0, 5000);
+      yield b.subarray(5000);
+    }
+    const minSize = 2 * K32 + 1; // exact.txt (2 chunks) is within it, big.txt is not
+    const { bytes, written } = await write(
+      [
+        { name: 'big.txt', data: big },
+        { name: 'exact.txt', data: exact },
+        { name: 'exact-sized.txt', data: stream(exact), options: { size: exact.length } },
+        { name: 'exact-stream.txt', data: stream(exact) },
+        { name: 'big-stream.txt', data: stream(big) },
+      ],
+      { minSize },
+    );
+    assert.deepEqual(
+      written.map((w) => [w.name, w.sozip]),
+      [
+        ['big.txt', true],
+        ['exact.txt', false],
+        ['exact-sized.txt', false],
+        ['exact-stream.txt', false],
+        ['big-stream.txt', true],
+      ],
+    );
+    const v = await validateSozip(bytesSource(bytes), { deep: true });
+    assert.equal(v.ok, true, JSON.stringify(v.problems));
+    assert.throws(() => new SozipWriter(bufferSink(), { minSize: -1 }), /minSize/);
+  });
+
   it('passes unzip -t, python -m zipfile -t and 7z t; they extract the same bytes and never see an index', async (t) => {
     const { bytes } = await write(items);
     const path = await saveTo(dir, 'kinds.zip', bytes);

@@ -55,6 +55,8 @@ export function warningNotes(quiet: boolean | undefined): (warning: CozipError) 
 /** What create and convert take besides the paths. */
 export interface SozipWriteOptions {
   chunkSize?: number;
+  /** Deflate members up to this size stay ordinary (default 1 MiB, as GDAL's sozip). */
+  minSize: number;
   threads?: number;
   level?: number;
   force?: boolean;
@@ -67,3 +69,7 @@ export const CHUNK_SIZE_HELP =
 export const THREADS_HELP = 'compression threads (default: one per core)';
 export const FORCE_HELP = 'replace OUT if it exists (never one of the inputs)';
 export const LEVEL_HELP = 'Deflate level 0-9 (default 6)';
+export const MIN_SIZE_HELP =
+  'members up to this size are plain Deflate, not SOZip (default 1M, as GDAL; 0: any above the chunk size)';
+/** GDAL's sozip --sozip-min-file-size default. */
+export const DEFAULT_MIN_SIZE = '1M';

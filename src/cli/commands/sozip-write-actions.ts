@@ -1,9 +1,11 @@
 // cozip sozip create / convert, the actions (createSozipWriter,
 // convertToSozip): the SOZip writer and its worker threads load here.
 
+import { lstatSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { CozipError } from '../../errors.js';
+import { appendSozip } from '../../sozip/append.js';
 import { convertToSozip } from '../../sozip/convert.js';
 import { createSozipWriter } from '../../sozip/writer.js';
 import { openZip } from '../../zip/reader.js';
@@ -24,27 +26,48 @@ interface InputFile {
 
 export async function runCreate(out: string, files: string[], opts: CreateOptions): Promise<void> {
   const prefix = namePrefix(opts.namePrefix);
-  // `sozip create a.tif b.tif` (the output name forgotten) must not eat a.tif.
-  checkTarget(out, { replace: opts.force, inputs: files });
-  const inputs = await collectInputs(files, out, prefix);
+  if (opts.append) {
+    // The archive must be there; it is never one of the files added to it.
+    if (!lstatSync(out, { throwIfNoEntry: false })?.isFile()) {
+      throw new CozipError(
+        'NOT_FOUND',
+        `${out} does not exist (--append adds to an existing archive)`,
+        {
+          details: { path: out },
+        },
+      );
+    }
+    refuseInput(out, files, '--append');
+  } else {
+    // `sozip create a.tif b.tif` (the output name forgotten) must not eat a.tif.
+    checkTarget(out, { replace: opts.force, inputs: files });
+  }
+  const inputs = await collectInputs(files, out, prefix, opts.junkPaths === true);
   const total = inputs.reduce((sum, f) => sum + f.size, 0);
   const bar = progressBar('sozip create', opts.quiet);
   try {
-    const writer = await createSozipWriter(out, {
+    const options = {
       chunkSize: opts.chunkSize,
+      minSize: opts.minSize,
       level: opts.level,
       threads: opts.threads,
-      overwrite: opts.force === true,
       mtime: opts.mtime,
       onWarning: warningNotes(opts.quiet),
-      onProgress: (p) => bar.update(p.bytesIn, total),
-    });
+      onProgress: (p: { bytesIn: number }) => bar.update(p.bytesIn, total),
+    };
+    const writer = opts.append
+      ? await appendSozip(out, options)
+      : await createSozipWriter(out, { ...options, overwrite: opts.force === true });
     let sozip = 0;
     let result: Awaited<ReturnType<typeof writer.finish>>;
     try {
       for (const f of inputs) {
-        // Without --mtime each entry keeps its file's time (an undefined would erase it).
-        const w = await writer.addFile(f.name, f.path, opts.mtime ? { mtime: opts.mtime } : {});
+        const w = await writer.addFile(f.name, f.path, {
+          // Without --mtime each entry keeps its file's time (an undefined would erase it).
+          ...(opts.mtime ? { mtime: opts.mtime } : {}),
+          // --level 0 stores, as zip -0 does (a Deflate stream of stored blocks helps nobody).
+          ...(opts.level === 0 ? { method: 0 } : {}),
+        });
         if (w.sozip) sozip++;
       }
       result = await writer.finish();
@@ -86,6 +109,7 @@ export async function runConvert(
     const total = zip.entries.reduce((sum, e) => sum + (e.isDirectory ? 0 : e.uncompressedSize), 0);
     const result = await convertToSozip(zip.source, out, {
       chunkSize: opts.chunkSize,
+      minSize: opts.minSize,
       level: opts.level,
       threads: opts.threads,
       overwrite: opts.force === true,
@@ -128,10 +152,26 @@ function namePrefix(text: string | undefined): string {
 }
 
 /**
+ * What a directory argument is called in the archive: its own name, as zip
+ * -r keeps it ("tiles/" and "/data/tiles" both give "tiles/..."); "." (the
+ * current folder, however written) gives no folder, as `zip -r out.zip .`.
+ */
+function folderName(given: string, resolved: string): string {
+  if (given.split(/[\\/]+/).every((p) => p === '' || p === '.')) return '';
+  const name = basename(resolved);
+  return name === '' ? '' : `${name}/`;
+}
+
+/**
  * Every file to add, checked before anything is written: missing inputs,
  * special files and names that collide fail here.
  */
-async function collectInputs(files: string[], out: string, prefix: string): Promise<InputFile[]> {
+async function collectInputs(
+  files: string[],
+  out: string,
+  prefix: string,
+  junkPaths: boolean,
+): Promise<InputFile[]> {
   const target = resolve(out);
   const inputs: InputFile[] = [];
   for (const file of files) {
@@ -141,9 +181,11 @@ async function collectInputs(files: string[], out: string, prefix: string): Prom
     });
     const path = resolve(file);
     if (st.isDirectory()) {
+      const folder = junkPaths ? '' : folderName(file, path);
       // The output may live inside the directory: never pack it into itself.
       for (const f of walkDir(path, target)) {
-        inputs.push({ name: prefix + f.name, path: f.path, size: f.size });
+        const name = junkPaths ? basename(f.path) : folder + f.name;
+        inputs.push({ name: prefix + name, path: f.path, size: f.size });
       }
     } else if (st.isFile()) {
       inputs.push({ name: prefix + basename(path), path, size: st.size });
